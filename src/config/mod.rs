@@ -1,0 +1,228 @@
+//! The kiosk configuration file (YAML): keys, defaults and validation.
+//!
+//! Every key has a default so that a minimal file works; an unknown key or a
+//! bad value is an error that names the file and the key.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::schedule::{OperatingSchedule, ScheduleConfig};
+
+mod display;
+pub use display::{DisplayBackend, DisplayConfig};
+
+/// How a picture that does not have the screen's aspect ratio is fitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fit {
+    /// Whole picture visible, black bars where the aspect differs.
+    #[default]
+    Contain,
+    /// Screen filled, the picture cropped where the aspect differs.
+    Cover,
+}
+
+/// The parsed and validated `infokiosk.yaml`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KioskConfig {
+    /// Names this kiosk in the journal, reports and status files.
+    pub kiosk_id: String,
+    /// The synced content folder (read-only to the player).
+    pub content_dir: PathBuf,
+    /// Journal and state go under this folder.
+    pub data_dir: PathBuf,
+    /// How long an image is shown, in seconds.
+    pub image_seconds: f64,
+    pub fit: Fit,
+    /// Audio volume of video clips, 0.0 to 1.0.
+    pub volume: f64,
+    /// Legal operating hours.
+    pub schedule: ScheduleConfig,
+    /// How the display is powered off and on.
+    pub display: DisplayConfig,
+}
+
+impl Default for KioskConfig {
+    fn default() -> Self {
+        Self {
+            kiosk_id: "kiosk".into(),
+            content_dir: "/srv/infokiosk/content".into(),
+            data_dir: "/var/lib/infokiosk".into(),
+            image_seconds: 10.0,
+            fit: Fit::Contain,
+            volume: 1.0,
+            schedule: ScheduleConfig::default(),
+            display: DisplayConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("config {path}: key `{key}`: {reason}")]
+    Invalid {
+        path: PathBuf,
+        key: &'static str,
+        reason: String,
+    },
+}
+
+impl KioskConfig {
+    /// Reads, parses and validates a config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates config text; `path` is only used in error messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        // An empty file is a valid config: all defaults.
+        let config: Self = if text.trim().is_empty() {
+            Self::default()
+        } else {
+            serde_yaml::from_str(text).map_err(|e| ConfigError::Parse {
+                path: path.to_owned(),
+                message: e.to_string(),
+            })?
+        };
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |key, reason: &str| ConfigError::Invalid {
+            path: path.to_owned(),
+            key,
+            reason: reason.to_owned(),
+        };
+        if self.kiosk_id.trim().is_empty() {
+            return Err(invalid("kiosk_id", "must not be empty"));
+        }
+        if !(self.image_seconds.is_finite() && self.image_seconds > 0.0 && self.image_seconds <= 86_400.0) {
+            return Err(invalid(
+                "image_seconds",
+                &format!("{} is not a duration between 0 and 86400 seconds", self.image_seconds),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.volume) {
+            return Err(invalid(
+                "volume",
+                &format!("{} is outside 0.0 to 1.0", self.volume),
+            ));
+        }
+        if self.content_dir.as_os_str().is_empty() {
+            return Err(invalid("content_dir", "must not be empty"));
+        }
+        if self.data_dir.as_os_str().is_empty() {
+            return Err(invalid("data_dir", "must not be empty"));
+        }
+        OperatingSchedule::from_config(&self.schedule)
+            .map_err(|e| invalid("schedule", &e.to_string()))?;
+        self.display
+            .validate()
+            .map_err(|reason| invalid("display", &reason))?;
+        Ok(())
+    }
+
+    /// The operating schedule (validated when the config was loaded).
+    pub fn operating_schedule(&self) -> OperatingSchedule {
+        OperatingSchedule::from_config(&self.schedule).expect("validated at load")
+    }
+
+    /// The journal folder under `data_dir`.
+    pub fn journal_dir(&self) -> PathBuf {
+        self.data_dir.join("journal")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<KioskConfig, ConfigError> {
+        KioskConfig::parse(text, Path::new("/etc/infokiosk/infokiosk.yaml"))
+    }
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        assert_eq!(parse("").unwrap(), KioskConfig::default());
+    }
+
+    #[test]
+    fn all_keys_are_read() {
+        let c = parse(
+            "kiosk_id: tinh-bien-1\ncontent_dir: /c\ndata_dir: /d\nimage_seconds: 7.5\nfit: cover\nvolume: 0.25\n",
+        )
+        .unwrap();
+        assert_eq!(c.kiosk_id, "tinh-bien-1");
+        assert_eq!(c.content_dir, PathBuf::from("/c"));
+        assert_eq!(c.data_dir, PathBuf::from("/d"));
+        assert_eq!(c.image_seconds, 7.5);
+        assert_eq!(c.fit, Fit::Cover);
+        assert_eq!(c.volume, 0.25);
+        assert_eq!(c.journal_dir(), PathBuf::from("/d/journal"));
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_file() {
+        let err = parse("kiosk_id: a\nimage_secs: 5\n").unwrap_err().to_string();
+        assert!(err.contains("image_secs"), "{err}");
+        assert!(err.contains("/etc/infokiosk/infokiosk.yaml"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        for (text, key) in [
+            ("volume: 1.5", "volume"),
+            ("volume: -0.1", "volume"),
+            ("image_seconds: 0", "image_seconds"),
+            ("image_seconds: -3", "image_seconds"),
+            ("kiosk_id: ''", "kiosk_id"),
+        ] {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.contains(&format!("`{key}`")), "{text}: {err}");
+            assert!(err.contains("infokiosk.yaml"), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn wrong_type_and_bad_enum_are_parse_errors() {
+        let err = parse("fit: stretch").unwrap_err().to_string();
+        assert!(err.contains("fit") || err.contains("stretch"), "{err}");
+        let err = parse("volume: loud").unwrap_err().to_string();
+        assert!(err.contains("volume"), "{err}");
+    }
+
+    #[test]
+    fn schedule_and_display_sections_are_read_and_checked() {
+        let c = parse(
+            "schedule:\n  windows: [\"08:00-12:00\"]\ndisplay:\n  backend: wlr-randr\n  output: HDMI-A-1\n",
+        )
+        .unwrap();
+        assert_eq!(c.schedule.windows, ["08:00-12:00"]);
+        assert_eq!(c.display.backend, DisplayBackend::WlrRandr);
+        let err = parse("schedule:\n  timezone: Mars/Olympus\n").unwrap_err().to_string();
+        assert!(err.contains("`schedule`") && err.contains("Mars/Olympus"), "{err}");
+        let err = parse("display:\n  backend: wlr-randr\n").unwrap_err().to_string();
+        assert!(err.contains("`display`") && err.contains("output"), "{err}");
+    }
+
+    #[test]
+    fn missing_file_is_a_read_error_naming_it() {
+        let err = KioskConfig::load(Path::new("/nonexistent/k.yaml")).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/k.yaml"));
+    }
+}

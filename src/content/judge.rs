@@ -1,0 +1,119 @@
+//! Judging one found file: playable item, sidecar, rejected with a reason, or still being written.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use super::arrange::Known;
+use super::cache::ProbeCache;
+use super::inspect::{Subject, inspect};
+use super::naming::{MANIFEST, nfc};
+use super::settle::Settling;
+use super::walk::{Found, What};
+use super::{Item, Probe, Rejected, Sidecar, SidecarKind};
+
+/// One scan's findings before they are put in play order.
+#[derive(Debug, Default)]
+pub(crate) struct Findings {
+    pub items: Vec<Item>,
+    pub sidecars: Vec<Sidecar>,
+    pub rejected: Vec<Rejected>,
+    pub pending: Vec<PathBuf>,
+    pub known: Known,
+}
+
+/// What judging needs from the scanner for one scan.
+pub(crate) struct Judge<'a> {
+    pub content_dir: &'a Path,
+    pub cache: &'a mut ProbeCache,
+    pub settling: &'a mut Settling,
+    pub probe: &'a mut dyn Probe,
+    pub max_image_pixels: u64,
+    /// NFC paths playlist.yaml names one by one.
+    pub listed: &'a HashSet<String>,
+    pub now: SystemTime,
+}
+
+impl Judge<'_> {
+    /// The cheap checks first: a file being written is never opened, an empty one never probed.
+    pub fn judge(&mut self, file: Found, out: &mut Findings) {
+        let reject = |out: &mut Findings, rel, reason| out.rejected.push(Rejected { rel, reason });
+        if let What::Media { conflict: true, .. } = file.what
+            && !self.listed.contains(&nfc(&file.rel_str))
+        {
+            let reason = format!(
+                "Syncthing conflict copy (two edits collided): list it in {MANIFEST} to play it, or delete it"
+            );
+            return reject(out, file.rel, reason);
+        }
+        if !self
+            .settling
+            .is_settled(&file.rel_str, file.size, file.modified, self.now)
+        {
+            out.known.pending.insert(nfc(&file.rel_str));
+            out.known.pending_groups.insert(file.group);
+            out.pending.push(file.rel);
+            return;
+        }
+        if file.size == 0 {
+            return reject(out, file.rel, "empty file (0 bytes)".into());
+        }
+        let path = self.content_dir.join(&file.rel);
+        let (kind, language) = match file.what {
+            What::Sidecar { kind, language } => {
+                let sidecar = Sidecar {
+                    rel: file.rel,
+                    path,
+                    kind,
+                    language,
+                    group: file.group,
+                };
+                out.sidecars.push(sidecar);
+                return;
+            }
+            What::Media { kind, language, .. } => (kind, language),
+        };
+        let subject = Subject {
+            path: &path,
+            rel: &file.rel_str,
+            kind,
+            size: file.size,
+            modified: file.modified,
+        };
+        match inspect(&subject, self.cache, self.probe, self.max_image_pixels) {
+            Err(reason) => reject(out, file.rel, reason),
+            Ok(info) => out.items.push(Item {
+                path,
+                rel: file.rel,
+                kind,
+                language,
+                group: file.group,
+                size: file.size,
+                modified: file.modified,
+                info,
+                duration: None,
+                urgent: file.urgent,
+                from: None,
+                until: None,
+            }),
+        }
+    }
+}
+
+/// Captions for a video that is not there would never be shown: say so.
+pub(crate) fn reject_orphan_captions(found: &mut Findings, video_groups: &HashSet<String>) {
+    let (orphans, kept) = std::mem::take(&mut found.sidecars)
+        .into_iter()
+        .partition(|s| s.kind == SidecarKind::Captions && !video_groups.contains(&s.group));
+    found.sidecars = kept;
+    for orphan in orphans {
+        let reason = format!(
+            "captions without a video: no video named {}.* next to it",
+            orphan.group
+        );
+        found.rejected.push(Rejected {
+            rel: orphan.rel,
+            reason,
+        });
+    }
+}

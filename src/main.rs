@@ -1,0 +1,159 @@
+//! The `infokiosk` command line: `run` (the default) plays; the other
+//! subcommands inspect and maintain a kiosk from a shell.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+
+use infokiosk::clock::Clock;
+use infokiosk::config::KioskConfig;
+use infokiosk::hooks::TestHooks;
+use infokiosk::RunOptions;
+
+const DEFAULT_CONFIG: &str = "/etc/infokiosk/infokiosk.yaml";
+
+#[derive(Parser)]
+#[command(name = "infokiosk", version, about = "Kiosk player for outdoor information screens")]
+#[command(args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Play content fullscreen (the default).
+    Run(RunArgs),
+    /// Say whether the screens are open at an instant, why, and what comes next.
+    Schedule(ScheduleArgs),
+}
+
+#[derive(Args)]
+struct ScheduleArgs {
+    #[command(flatten)]
+    folders: Folders,
+    /// The instant to ask about (RFC 3339); default now.
+    #[arg(long, value_name = "RFC3339")]
+    at: Option<DateTime<Utc>>,
+    /// Print the plan for this many days from that instant instead.
+    #[arg(long, value_name = "N")]
+    days: Option<u32>,
+    /// Machine-readable output.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Where the configuration and the two folders are.
+#[derive(Args, Clone)]
+struct Folders {
+    /// The configuration file (YAML) [default: /etc/infokiosk/infokiosk.yaml,
+    /// or the built-in defaults when that file does not exist].
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Use this content folder instead of the config's `content_dir`.
+    #[arg(long)]
+    content: Option<PathBuf>,
+    /// Use this data folder instead of the config's `data_dir`.
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
+impl Folders {
+    fn load(&self) -> Result<KioskConfig> {
+        let mut config = match &self.config {
+            Some(path) => KioskConfig::load(path)?,
+            None if Path::new(DEFAULT_CONFIG).exists() => KioskConfig::load(Path::new(DEFAULT_CONFIG))?,
+            None => {
+                eprintln!("note: {DEFAULT_CONFIG} does not exist; using the built-in defaults");
+                KioskConfig::default()
+            }
+        };
+        if let Some(dir) = &self.content {
+            config.content_dir = dir.clone();
+        }
+        if let Some(dir) = &self.data {
+            config.data_dir = dir.clone();
+        }
+        Ok(config)
+    }
+}
+
+#[derive(Args, Clone)]
+struct RunArgs {
+    #[command(flatten)]
+    folders: Folders,
+    /// A 1280x720 window instead of fullscreen (development).
+    #[arg(long)]
+    windowed: bool,
+    /// Exit after this many seconds (tests, demonstrations).
+    #[arg(long, value_name = "SECONDS")]
+    exit_after: Option<f64>,
+    /// Save a PNG of the window just before exiting (with --exit-after).
+    #[arg(long, value_name = "PATH")]
+    screenshot: Option<PathBuf>,
+    /// Start the player's clock at this instant (RFC 3339), then run it.
+    #[arg(long, value_name = "RFC3339")]
+    clock: Option<DateTime<Utc>>,
+    /// Run the player's clock this many times faster than real time.
+    #[arg(long, value_name = "N", default_value_t = 1.0)]
+    clock_speed: f64,
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        None => run(cli.run),
+        Some(Command::Run(args)) => run(args),
+        Some(Command::Schedule(args)) => schedule(args),
+    }
+}
+
+fn schedule(args: ScheduleArgs) -> Result<()> {
+    use infokiosk::schedule::{describe, describe_json, plan_json, render_plan};
+    let config = args.folders.load()?;
+    let schedule = config.operating_schedule();
+    let at = args.at.unwrap_or_else(Utc::now);
+    // The override in force on this kiosk, as the player keeps it.
+    let active = std::fs::read_to_string(config.data_dir.join("state/override.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok());
+    let text = match (args.days, args.json) {
+        (Some(days), true) => serde_json::to_string_pretty(&plan_json(&schedule, at, days))?,
+        (Some(days), false) => render_plan(&schedule, at, days),
+        (None, true) => serde_json::to_string_pretty(&describe_json(&schedule, at, active.as_ref()))?,
+        (None, false) => describe(&schedule, at, active.as_ref()),
+    };
+    println!("{}", text.trim_end());
+    Ok(())
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    let config = args.folders.load()?;
+    if !(args.clock_speed > 0.0 && args.clock_speed.is_finite()) {
+        anyhow::bail!("--clock-speed must be a positive number");
+    }
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data folder {}", config.data_dir.display()))?;
+    let clock = match args.clock {
+        Some(start) => Clock::starting_at(start, args.clock_speed),
+        None if args.clock_speed != 1.0 => Clock::starting_at(Utc::now(), args.clock_speed),
+        None => Clock::system(),
+    };
+    let exit = infokiosk::run(RunOptions {
+        config,
+        windowed: args.windowed,
+        hooks: TestHooks {
+            exit_after: args.exit_after,
+            screenshot: args.screenshot,
+        },
+        clock,
+    });
+    match exit {
+        bevy::app::AppExit::Success => Ok(()),
+        bevy::app::AppExit::Error(code) => anyhow::bail!("player exited with code {code}"),
+    }
+}

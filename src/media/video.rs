@@ -1,0 +1,217 @@
+//! One video clip: playbin → appsink (RGBA) for the picture, the default
+//! audio sink for the sound.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use gstreamer_app as gst_app;
+use gstreamer_video as gst_video;
+use gstreamer_video::prelude::*;
+
+use super::{init, pack_rows, Frame, FrameSlot, MediaError};
+
+/// What the pipeline's bus said since the last poll.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VideoEvent {
+    /// The clip played to its end.
+    Eos,
+    /// Decoding failed; the clip cannot go on.
+    Error(String),
+}
+
+/// A clip being played. Dropping it stops the pipeline (state Null first).
+pub struct VideoPipeline {
+    playbin: gst::Element,
+    bus: gst::Bus,
+    slot: Arc<FrameSlot>,
+    audio_checked: bool,
+}
+
+impl VideoPipeline {
+    /// Builds the pipeline and prerolls it (PAUSED): the first frame arrives
+    /// in the slot without the clip starting. Call [`play`](Self::play) next.
+    pub fn open(path: &Path, volume: f64) -> Result<Self, MediaError> {
+        init()?;
+        let fail = |reason: String| MediaError::Open {
+            path: path.display().to_string(),
+            reason,
+        };
+        let uri = gst::glib::filename_to_uri(path, None).map_err(|e| fail(e.to_string()))?;
+        let slot = Arc::new(FrameSlot::default());
+        let appsink = build_appsink(slot.clone());
+        let audio_sink = gst::ElementFactory::make("autoaudiosink")
+            .build()
+            .map_err(|e| fail(format!("no audio sink element: {e}")))?;
+        let playbin = gst::ElementFactory::make("playbin")
+            .property("uri", uri.as_str())
+            .property("video-sink", &appsink)
+            .property("audio-sink", &audio_sink)
+            .property("volume", volume)
+            .build()
+            .map_err(|e| fail(format!("no playbin element: {e}")))?;
+        let bus = playbin.bus().ok_or_else(|| fail("pipeline has no bus".into()))?;
+        playbin
+            .set_state(gst::State::Paused)
+            .map_err(|e| fail(format!("cannot start decoding: {e}")))?;
+        Ok(Self {
+            playbin,
+            bus,
+            slot,
+            audio_checked: false,
+        })
+    }
+
+    pub fn play(&self) {
+        if let Err(e) = self.playbin.set_state(gst::State::Playing) {
+            tracing::warn!("video: cannot set PLAYING: {e}");
+        }
+    }
+
+    pub fn pause(&self) {
+        if let Err(e) = self.playbin.set_state(gst::State::Paused) {
+            tracing::warn!("video: cannot set PAUSED: {e}");
+        }
+    }
+
+    /// The newest decoded frame, if one arrived since the last call.
+    pub fn take_frame(&self) -> Option<Frame> {
+        self.slot.take()
+    }
+
+    /// Frames delivered by the decoder so far.
+    pub fn frames_delivered(&self) -> u64 {
+        self.slot.delivered()
+    }
+
+    pub fn position(&self) -> Option<Duration> {
+        self.playbin
+            .query_position::<gst::ClockTime>()
+            .map(|t| Duration::from_nanos(t.nseconds()))
+    }
+
+    pub fn duration(&self) -> Option<Duration> {
+        self.playbin
+            .query_duration::<gst::ClockTime>()
+            .map(|t| Duration::from_nanos(t.nseconds()))
+    }
+
+    /// Drains the bus. Call every frame.
+    pub fn poll(&mut self) -> Vec<VideoEvent> {
+        let mut events = Vec::new();
+        while let Some(msg) = self.bus.pop() {
+            use gst::MessageView;
+            match msg.view() {
+                MessageView::Eos(_) => events.push(VideoEvent::Eos),
+                MessageView::Error(err) => {
+                    let details = err.debug().map(|d| d.to_string()).unwrap_or_default();
+                    let source = err.src().map(|s| s.name().to_string()).unwrap_or_default();
+                    tracing::debug!("video error from {source}: {details}");
+                    events.push(VideoEvent::Error(err.error().to_string()));
+                }
+                MessageView::Warning(w) => tracing::debug!("video warning: {}", w.error()),
+                MessageView::StateChanged(s)
+                    if !self.audio_checked
+                        && s.src().is_some_and(|src| src == &self.playbin)
+                        && s.current() >= gst::State::Paused =>
+                {
+                    self.audio_checked = true;
+                    warn_once_if_silent(&self.playbin);
+                }
+                _ => {}
+            }
+        }
+        events
+    }
+}
+
+impl Drop for VideoPipeline {
+    fn drop(&mut self) {
+        let _ = self.playbin.set_state(gst::State::Null);
+    }
+}
+
+fn build_appsink(slot: Arc<FrameSlot>) -> gst_app::AppSink {
+    let caps = gst_video::VideoCapsBuilder::new()
+        .format(gst_video::VideoFormat::Rgba)
+        .build();
+    let appsink = gst_app::AppSink::builder()
+        .caps(&caps)
+        .max_buffers(1)
+        .drop(true)
+        .build();
+    let preroll_slot = slot.clone();
+    let counter = Arc::new(AtomicU64::new(0));
+    appsink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_preroll(move |sink| {
+                let sample = sink.pull_preroll().map_err(|_| gst::FlowError::Flushing)?;
+                // The preroll frame is frame 0; PLAYING delivers it again as
+                // the first sample, which then replaces it harmlessly.
+                let frame = frame_from_sample(&sample, 0).map_err(|e| {
+                    tracing::warn!("video: unusable frame: {e}");
+                    gst::FlowError::Error
+                })?;
+                preroll_slot.put(frame);
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .new_sample(move |sink| {
+                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Flushing)?;
+                let number = counter.fetch_add(1, Ordering::Relaxed);
+                let frame = frame_from_sample(&sample, number).map_err(|e| {
+                    tracing::warn!("video: unusable frame: {e}");
+                    gst::FlowError::Error
+                })?;
+                slot.put(frame);
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+    appsink
+}
+
+fn frame_from_sample(sample: &gst::Sample, number: u64) -> Result<Frame, String> {
+    let caps = sample.caps().ok_or("sample without caps")?;
+    let info = gst_video::VideoInfo::from_caps(caps).map_err(|e| e.to_string())?;
+    let buffer = sample.buffer().ok_or("sample without buffer")?;
+    let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info)
+        .map_err(|e| e.to_string())?;
+    let stride = frame.plane_stride()[0];
+    let plane = frame.plane_data(0).map_err(|e| e.to_string())?;
+    let data = pack_rows(
+        plane,
+        usize::try_from(stride).map_err(|_| "negative stride")?,
+        info.width() as usize * 4,
+        info.height() as usize,
+    )
+    .ok_or("plane smaller than its size and stride")?;
+    Ok(Frame {
+        width: info.width(),
+        height: info.height(),
+        data,
+        number,
+    })
+}
+
+/// autoaudiosink falls back to a fake sink when the machine has no audio
+/// device (as on CI): the clip still plays, silently. Say so once.
+fn warn_once_if_silent(playbin: &gst::Element) {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    let Some(sink) = playbin.property::<Option<gst::Element>>("audio-sink") else {
+        return;
+    };
+    let Some(bin) = sink.downcast_ref::<gst::Bin>() else {
+        return;
+    };
+    let silent = bin.children().iter().any(|child| {
+        child
+            .factory()
+            .is_some_and(|f| f.name() == "fakesink")
+    });
+    if silent && !WARNED.swap(true, Ordering::Relaxed) {
+        tracing::warn!("no audio device found: video plays without sound");
+    }
+}

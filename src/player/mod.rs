@@ -1,0 +1,93 @@
+//! The stage: what is on screen now, and the move from item to item.
+//!
+//! The next item is prepared (a picture decoded, a clip prerolled to its
+//! first frame) while the last picture stays on screen, so a switch never
+//! shows black. A file that fails is journaled and skipped.
+
+mod fallback;
+mod fit;
+mod picture;
+mod playback;
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+
+use crate::config::Fit;
+use crate::schedule::plugin::ScreenState;
+
+pub use fit::fit_picture;
+pub use picture::decode_picture;
+pub use playback::Playback;
+
+/// What the player needs from the configuration.
+#[derive(Resource, Debug, Clone)]
+pub struct PlayerSettings {
+    pub content_dir: PathBuf,
+    /// The media probe cache (under the data folder).
+    pub probe_cache: Option<PathBuf>,
+    pub image_seconds: f64,
+    pub fit: Fit,
+    pub volume: f64,
+}
+
+/// The sprite that shows pictures and video frames.
+#[derive(Component)]
+pub struct Stage;
+
+/// The systems that move playback along, in order.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PlaybackSystems {
+    Advance,
+    Present,
+}
+
+pub struct PlayerPlugin {
+    pub settings: PlayerSettings,
+}
+
+impl Plugin for PlayerPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(self.settings.clone())
+            .insert_resource(ClearColor(Color::BLACK))
+            .insert_resource(Playback::new(&self.settings))
+            .configure_sets(
+                Update,
+                (PlaybackSystems::Advance, PlaybackSystems::Present).chain(),
+            )
+            .add_systems(Startup, spawn_stage)
+            .add_systems(
+                Update,
+                (
+                    playback::advance_playback
+                        .in_set(PlaybackSystems::Advance)
+                        .run_if(in_state(ScreenState::Open)),
+                    fit_stage.in_set(PlaybackSystems::Present),
+                ),
+            )
+            .add_systems(OnEnter(ScreenState::Closed), playback::stop_for_closing)
+            .add_systems(Last, playback::stop_on_exit);
+        app.add_plugins(fallback::plugin);
+    }
+}
+
+fn spawn_stage(mut commands: Commands) {
+    commands.spawn(Camera2d);
+    commands.spawn((Stage, Sprite::default(), Visibility::Hidden));
+}
+
+/// Sizes the stage sprite for the window every frame (the window may be
+/// resized, or the picture changed size).
+fn fit_stage(
+    settings: Res<PlayerSettings>,
+    playback: Res<Playback>,
+    window: Single<&Window>,
+    mut stage: Single<&mut Sprite, With<Stage>>,
+) {
+    let screen = Vec2::new(window.resolution.width(), window.resolution.height());
+    let (size, rect) = fit_picture(playback.picture_size(), screen, settings.fit);
+    if stage.custom_size != Some(size) || stage.rect != rect {
+        stage.custom_size = Some(size);
+        stage.rect = rect;
+    }
+}

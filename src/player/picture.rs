@@ -1,0 +1,63 @@
+//! Still pictures: decoded off the main thread, bounded in size, handed to
+//! the stage as one GPU texture.
+
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
+
+use bevy::asset::RenderAssetUsages;
+use bevy::image::Image;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+
+/// The largest side a picture is drawn with: bigger pictures are scaled down
+/// after decoding (a GPU texture cannot be arbitrarily large, and a screen is
+/// at most 4K).
+pub const MAX_SIDE: u32 = 4096;
+
+/// A picture being decoded on its own thread.
+pub struct PictureJob(Option<JoinHandle<Result<Image, String>>>);
+
+impl PictureJob {
+    pub fn start(path: PathBuf) -> Self {
+        Self(Some(std::thread::spawn(move || decode_picture(&path))))
+    }
+
+    /// `None` while still decoding (or once the result was taken).
+    pub fn try_finish(&mut self) -> Option<Result<Image, String>> {
+        if !self.0.as_ref()?.is_finished() {
+            return None;
+        }
+        let handle = self.0.take()?;
+        Some(handle.join().unwrap_or_else(|_| Err("the decoder crashed".into())))
+    }
+}
+
+/// Decodes a picture file into an sRGB RGBA texture, refusing decompression
+/// bombs and scaling down pictures larger than [`MAX_SIDE`].
+pub fn decode_picture(path: &Path) -> Result<Image, String> {
+    let mut reader = image::ImageReader::open(path)
+        .map_err(|e| e.to_string())?
+        .with_guessed_format()
+        .map_err(|e| e.to_string())?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(20_000);
+    limits.max_image_height = Some(20_000);
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let mut picture = reader.decode().map_err(|e| format!("cannot decode picture: {e}"))?;
+    if picture.width() > MAX_SIDE || picture.height() > MAX_SIDE {
+        picture = picture.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle);
+    }
+    let rgba = picture.to_rgba8();
+    let (width, height) = rgba.dimensions();
+    Ok(Image::new(
+        Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+        TextureDimension::D2,
+        rgba.into_raw(),
+        TextureFormat::Rgba8UnormSrgb,
+        RenderAssetUsages::RENDER_WORLD,
+    ))
+}

@@ -1,0 +1,257 @@
+//! Bevy glue for the schedule: the open/closed screen state, following the
+//! kiosk clock, and the emergency override from `control.yaml` or the
+//! overlay (through [`OverrideRequest`]).
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use bevy::prelude::*;
+use chrono::SecondsFormat;
+
+use super::{ControlCommand, OperatingSchedule, Override, Screen, parse_control};
+use crate::clock::Clock;
+use crate::display::SetDisplayPower;
+use crate::journal::Event;
+use crate::journal::plugin::Record;
+
+/// Whether the screen shows content. `Starting` until the first check.
+#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ScreenState {
+    #[default]
+    Starting,
+    Open,
+    Closed,
+}
+
+/// Set or clear the emergency override. The latest request wins.
+#[derive(Message, Debug, Clone)]
+pub enum OverrideRequest {
+    Set(Override),
+    Clear { reason: String, by: String },
+}
+
+/// The operating schedule and the override in force.
+#[derive(Resource)]
+pub struct Operating {
+    pub schedule: OperatingSchedule,
+    pub active: Option<Override>,
+    /// Where the override is kept across restarts (a power cut in the
+    /// middle of an emergency must not switch the screens back on).
+    state_file: Option<PathBuf>,
+}
+
+impl Operating {
+    pub fn status(&self, clock: &Clock) -> super::Status {
+        self.schedule.state_at(clock.now(), self.active.as_ref())
+    }
+}
+
+/// `control.yaml` as last read.
+#[derive(Resource)]
+struct ControlFile {
+    path: PathBuf,
+    seen: Option<(SystemTime, u64)>,
+    next_check: f64,
+}
+
+/// How often `control.yaml` is looked at (it must act within 2 s).
+const CONTROL_POLL_SECS: f64 = 0.5;
+
+pub struct SchedulePlugin {
+    pub schedule: OperatingSchedule,
+    pub control_file: PathBuf,
+    pub state_file: Option<PathBuf>,
+}
+
+impl Plugin for SchedulePlugin {
+    fn build(&self, app: &mut App) {
+        let active = self.state_file.as_deref().and_then(load_override);
+        app.init_state::<ScreenState>()
+            .add_message::<OverrideRequest>()
+            .insert_resource(Operating {
+                schedule: self.schedule.clone(),
+                active,
+                state_file: self.state_file.clone(),
+            })
+            .insert_resource(ControlFile {
+                path: self.control_file.clone(),
+                seen: None,
+                next_check: 0.0,
+            })
+            .add_systems(
+                PreUpdate,
+                (read_control_file, apply_override_requests, follow_schedule).chain(),
+            );
+    }
+}
+
+fn read_control_file(
+    time: Res<Time<Real>>,
+    clock: Res<Clock>,
+    operating: Res<Operating>,
+    mut control: ResMut<ControlFile>,
+    mut requests: MessageWriter<OverrideRequest>,
+    mut record: Record,
+) {
+    let now = time.elapsed_secs_f64();
+    if now < control.next_check {
+        return;
+    }
+    control.next_check = now + CONTROL_POLL_SECS;
+    let seen = std::fs::metadata(&control.path)
+        .ok()
+        .map(|m| (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()));
+    if seen == control.seen {
+        return;
+    }
+    let had_file = control.seen.is_some();
+    control.seen = seen;
+    let file = control.path.display().to_string();
+    if seen.is_none() {
+        // The office removed the file: its override ends with it.
+        let from_file = operating
+            .active
+            .as_ref()
+            .is_some_and(|o| o.source == super::OverrideSource::ControlFile);
+        if had_file && from_file {
+            requests.write(OverrideRequest::Clear {
+                reason: format!("{file} removed"),
+                by: "control file".into(),
+            });
+        }
+        return;
+    }
+    let text = match std::fs::read_to_string(&control.path) {
+        Ok(text) => text,
+        Err(e) => {
+            warn!("{file}: {e}");
+            record.event(Event::ControlRejected { file, reason: e.to_string() });
+            return;
+        }
+    };
+    match parse_control(&text, operating.schedule.timezone(), clock.now()) {
+        Ok(ControlCommand::Set(o)) => {
+            requests.write(OverrideRequest::Set(o));
+        }
+        Ok(ControlCommand::Clear { reason, by }) => {
+            requests.write(OverrideRequest::Clear { reason, by });
+        }
+        Err(e) => {
+            // A half-written file fails here too; its next write is read again.
+            warn!("{file}: {e}; ignored");
+            record.event(Event::ControlRejected { file, reason: e.to_string() });
+        }
+    }
+}
+
+fn apply_override_requests(
+    mut requests: MessageReader<OverrideRequest>,
+    mut operating: ResMut<Operating>,
+    mut record: Record,
+) {
+    for request in requests.read() {
+        match request {
+            OverrideRequest::Set(o) => {
+                info!("override {} by {} until {:?}: {}", o.action, o.by, o.until, o.reason);
+                record.event(Event::OverrideSet {
+                    action: o.action.to_string(),
+                    until: o.until.map(|u| u.to_rfc3339_opts(SecondsFormat::Secs, true)),
+                    reason: o.reason.clone(),
+                    by: o.by.clone(),
+                    source: match o.source {
+                        super::OverrideSource::ControlFile => "control_file".into(),
+                        super::OverrideSource::Overlay => "overlay".into(),
+                    },
+                });
+                operating.active = Some(o.clone());
+            }
+            OverrideRequest::Clear { reason, by } => {
+                if operating.active.take().is_some() {
+                    record.event(Event::OverrideEnded {
+                        how: "cleared".into(),
+                        reason: reason.clone(),
+                        by: by.clone(),
+                    });
+                }
+            }
+        }
+        save_override(&operating);
+    }
+}
+
+/// Moves the screen state to what the schedule and override say now. Runs
+/// every frame against the wall clock, so a corrected clock or a PC that
+/// slept lands in the right state at once.
+fn follow_schedule(
+    clock: Res<Clock>,
+    mut operating: ResMut<Operating>,
+    state: Res<State<ScreenState>>,
+    mut next: ResMut<NextState<ScreenState>>,
+    mut power: MessageWriter<SetDisplayPower>,
+    mut record: Record,
+) {
+    let now = clock.now();
+    if let Some(o) = operating.active.as_ref().filter(|o| !o.is_active(now)) {
+        record.event(Event::OverrideEnded {
+            how: "expired".into(),
+            reason: o.reason.clone(),
+            by: o.by.clone(),
+        });
+        operating.active = None;
+        save_override(&operating);
+    }
+    let status = operating.schedule.state_at(now, operating.active.as_ref());
+    let wanted = match status.state {
+        Screen::Open => ScreenState::Open,
+        Screen::Closed => ScreenState::Closed,
+    };
+    if *state.get() == wanted {
+        return;
+    }
+    let reason = status.reason.to_string();
+    info!("screen {}: {reason}", status.state);
+    record.event(match wanted {
+        ScreenState::Open => Event::Opened { reason },
+        _ => Event::Closed { reason },
+    });
+    power.write(SetDisplayPower(wanted == ScreenState::Open));
+    next.set(wanted);
+}
+
+fn load_override(path: &std::path::Path) -> Option<Override> {
+    let text = std::fs::read_to_string(path).ok()?;
+    match serde_json::from_str(&text) {
+        Ok(o) => Some(o),
+        Err(e) => {
+            warn!("{}: {e}; no override restored", path.display());
+            None
+        }
+    }
+}
+
+/// Writes the override (or its absence) atomically: temp file, then rename.
+fn save_override(operating: &Operating) {
+    let Some(path) = &operating.state_file else {
+        return;
+    };
+    let result = (|| -> std::io::Result<()> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        match &operating.active {
+            None => match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            },
+            Some(o) => {
+                let temp = path.with_extension("tmp");
+                std::fs::write(&temp, serde_json::to_vec_pretty(o).expect("plain data"))?;
+                std::fs::File::open(&temp)?.sync_all()?;
+                std::fs::rename(&temp, path)
+            }
+        }
+    })();
+    if let Err(e) = result {
+        error!("cannot keep the override in {}: {e}", path.display());
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests: one binary, since every test binary relinks Bevy.
+//! Tests that need a window run the player under Xvfb (software Vulkan).
+
+mod hours;
+mod playing;
+mod support;
