@@ -32,8 +32,7 @@ build: deps
 	$(CARGO) build
 
 run: build
-	$(CARGO) run -- run --windowed --config config/infokiosk.yaml \
-		--content assets/demo --data "$(DEMO_DATA)"
+	scripts/run-demo.sh "$(CARGO_TARGET_DIR)/debug/infokiosk" "$(DEMO_DATA)" $(RUN_ARGS)
 
 test: deps
 	$(CARGO) test

@@ -36,6 +36,9 @@ pub enum Event {
         kind: String,
         language: String,
         shown_ms: u64,
+        /// Video frames put on screen (videos only).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        frames: Option<u64>,
         ended: Ending,
         #[serde(skip_serializing_if = "Option::is_none")]
         reason: Option<String>,

@@ -40,6 +40,8 @@ enum Showing {
         since: f64,
         pipeline: VideoPipeline,
         texture: Handle<Image>,
+        /// Frames put on screen so far.
+        frames: u64,
     },
 }
 
@@ -220,11 +222,15 @@ fn poll_showing(
     match &mut playback.showing {
         Showing::Picture { until, .. } => (now >= *until).then_some((Ending::Completed, None)),
         Showing::Video {
-            pipeline, texture, ..
+            pipeline,
+            texture,
+            frames,
+            ..
         } => {
             if let Some(frame) = pipeline.take_frame() {
                 let size = Vec2::new(frame.width as f32, frame.height as f32);
                 upload_frame(images, texture, frame);
+                *frames += 1;
                 playback.picture_size = size;
             }
             pipeline.poll().into_iter().find_map(|event| match event {
@@ -273,8 +279,11 @@ fn end_showing(
     reason: Option<String>,
     record: &mut Record,
 ) {
-    let (item, since) = match std::mem::replace(&mut playback.showing, Showing::Holding) {
-        Showing::Picture { item, since, .. } | Showing::Video { item, since, .. } => (item, since),
+    let (item, since, frames) = match std::mem::replace(&mut playback.showing, Showing::Holding) {
+        Showing::Picture { item, since, .. } => (item, since, None),
+        Showing::Video {
+            item, since, frames, ..
+        } => (item, since, Some(frames)),
         other => {
             playback.showing = other;
             return;
@@ -288,6 +297,7 @@ fn end_showing(
         kind: kind_name(item.kind).into(),
         language: item.language.code().into(),
         shown_ms: ((now - since).max(0.0) * 1000.0).round() as u64,
+        frames,
         ended,
         reason,
     });
@@ -376,6 +386,7 @@ fn present_prepared(
                         since: now,
                         pipeline,
                         texture: handle.clone(),
+                        frames: 1,
                     }
                 }
             };

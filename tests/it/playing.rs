@@ -9,7 +9,7 @@ fn picture_is_letterboxed_on_screen() {
     // 4:3 on a 16:9 window: 960x720 in the middle, black bars left and right.
     make_png(&kiosk.content().join("red.png"), "red", 640, 480);
     let shot_path = artifact("picture-contain.png");
-    kiosk.play(4.0, &shot_path, &[]);
+    kiosk.play(4.0, &shot_path, OPEN);
     let shot = Shot::open(&shot_path);
     assert_eq!(shot.0.dimensions(), (1280, 720));
     assert!(shot.is_near(640, 360, RED, 30.0), "centre is the picture: {:?}", shot.mean(640, 360, 16));
@@ -23,7 +23,7 @@ fn cover_fills_the_screen() {
     let kiosk = Kiosk::new("fit: cover\n");
     make_png(&kiosk.content().join("red.png"), "red", 640, 480);
     let shot_path = artifact("picture-cover.png");
-    kiosk.play(4.0, &shot_path, &[]);
+    kiosk.play(4.0, &shot_path, OPEN);
     let shot = Shot::open(&shot_path);
     assert!(shot.is_near(60, 360, RED, 30.0), "no bar with cover: {:?}", shot.mean(60, 360, 16));
     assert!(shot.is_near(1220, 700, RED, 30.0));
@@ -36,7 +36,7 @@ fn video_plays_on_screen_and_both_items_complete() {
     make_mp4(&kiosk.content().join("b-clip.mp4"), "green", 640, 360, 3);
     let shot_path = artifact("picture-and-clip.png");
     // Picture 1 s, clip 3 s: the loop has gone round at least once by 9 s.
-    kiosk.play(9.0, &shot_path, &[]);
+    kiosk.play(9.0, &shot_path, OPEN);
     let journal = kiosk.journal();
     let completed: Vec<&str> = events(&journal, "play_ended")
         .iter()
@@ -68,7 +68,7 @@ fn video_frames_reach_the_screen() {
     // A 4:3 green clip: pillarboxed like a picture.
     make_mp4(&kiosk.content().join("clip.mp4"), "green", 320, 240, 10);
     let shot_path = artifact("clip.png");
-    kiosk.play(4.0, &shot_path, &[]);
+    kiosk.play(4.0, &shot_path, OPEN);
     let shot = Shot::open(&shot_path);
     assert!(shot.is_near(640, 360, GREEN, 60.0), "clip centre: {:?}", shot.mean(640, 360, 16));
     assert!(shot.is_near(60, 360, BLACK, 10.0), "bars stay black");
@@ -91,7 +91,7 @@ fn bad_files_are_skipped_with_reasons_and_the_loop_goes_on() {
     make_png(&content.join("half.png"), "blue", 640, 480);
     truncate(&content.join("half.png"), 0.5);
     let shot_path = artifact("bad-files.png");
-    kiosk.play(6.0, &shot_path, &[]);
+    kiosk.play(6.0, &shot_path, OPEN);
     let journal = kiosk.journal();
     let failed = events(&journal, "item_failed");
     for name in ["cut.mp4", "noise.jpg", "half.png"] {
@@ -113,7 +113,7 @@ fn bad_files_are_skipped_with_reasons_and_the_loop_goes_on() {
 fn empty_folder_shows_the_fallback_slide() {
     let kiosk = Kiosk::new("");
     let shot_path = artifact("fallback.png");
-    kiosk.play(3.0, &shot_path, &[]);
+    kiosk.play(3.0, &shot_path, OPEN);
     let shot = Shot::open(&shot_path);
     // Light text on black, around the middle of the screen.
     let lit = (300..980)
@@ -129,6 +129,6 @@ fn missing_content_folder_is_not_a_crash() {
     let kiosk = Kiosk::new("");
     std::fs::remove_dir(kiosk.content()).unwrap();
     let shot_path = artifact("missing-folder.png");
-    kiosk.play(3.0, &shot_path, &[]);
+    kiosk.play(3.0, &shot_path, OPEN);
     assert_eq!(events(&kiosk.journal(), "app_stopped").len(), 1);
 }
