@@ -11,7 +11,9 @@ pub mod fonts;
 pub mod hooks;
 pub mod journal;
 pub mod media;
+pub mod captions;
 pub mod player;
+pub mod playlist;
 pub mod schedule;
 
 use bevy::log::LogPlugin;
@@ -57,13 +59,20 @@ impl Plugin for AppPlugin {
             .add_plugins(display::DisplayPlugin {
                 config: config.display.clone(),
             })
+            .add_plugins(content::watch::WatchPlugin {
+                content_dir: config.content_dir.clone(),
+                options: config.scan_options(),
+                cache: Some(config.data_dir.join("probe-cache.json")),
+                rescan: std::time::Duration::from_secs_f64(config.rescan_seconds),
+            })
             .add_plugins(PlayerPlugin {
                 settings: PlayerSettings {
-                    content_dir: options.config.content_dir.clone(),
-                    probe_cache: Some(options.config.data_dir.join("probe-cache.json")),
-                    image_seconds: options.config.image_seconds,
-                    fit: options.config.fit,
-                    volume: options.config.volume,
+                    content_dir: config.content_dir.clone(),
+                    image_seconds: config.image_seconds,
+                    fit: config.fit,
+                    volume: config.volume,
+                    time_zone: config.operating_schedule().timezone(),
+                    playlist: config.playlist_policy(),
                 },
             })
             .add_systems(Startup, record_start);

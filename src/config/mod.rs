@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
+use crate::content::Language;
+use crate::playlist::{LanguageMode, PlaylistPolicy};
 use crate::schedule::{OperatingSchedule, ScheduleConfig};
 
 mod display;
@@ -39,6 +41,18 @@ pub struct KioskConfig {
     pub fit: Fit,
     /// Audio volume of video clips, 0.0 to 1.0.
     pub volume: f64,
+    /// The languages shown, in order (vi, en, km).
+    pub languages: Vec<Language>,
+    /// `sequence`: all variants of an item back to back; `rotate`: one
+    /// language per pass of the loop.
+    pub language_mode: LanguageMode,
+    /// Urgent items repeat after this many regular items (0: once).
+    pub urgent_every: usize,
+    /// A full rescan of the content folder this often, in seconds, besides
+    /// the file change events.
+    pub rescan_seconds: f64,
+    /// Pictures with more pixels than this (in millions) are refused unread.
+    pub max_image_megapixels: f64,
     /// Legal operating hours.
     pub schedule: ScheduleConfig,
     /// How the display is powered off and on.
@@ -54,6 +68,11 @@ impl Default for KioskConfig {
             image_seconds: 10.0,
             fit: Fit::Contain,
             volume: 1.0,
+            languages: Language::SPOKEN.to_vec(),
+            language_mode: LanguageMode::Sequence,
+            urgent_every: 3,
+            rescan_seconds: 60.0,
+            max_image_megapixels: 40.0,
             schedule: ScheduleConfig::default(),
             display: DisplayConfig::default(),
         }
@@ -129,6 +148,15 @@ impl KioskConfig {
         if self.data_dir.as_os_str().is_empty() {
             return Err(invalid("data_dir", "must not be empty"));
         }
+        if self.languages.is_empty() || self.languages.contains(&Language::Neutral) {
+            return Err(invalid("languages", "list one or more of vi, en, km"));
+        }
+        if !(self.rescan_seconds.is_finite() && (1.0..=86_400.0).contains(&self.rescan_seconds)) {
+            return Err(invalid("rescan_seconds", "must be between 1 and 86400"));
+        }
+        if !(self.max_image_megapixels.is_finite() && self.max_image_megapixels > 0.0) {
+            return Err(invalid("max_image_megapixels", "must be a positive number"));
+        }
         OperatingSchedule::from_config(&self.schedule)
             .map_err(|e| invalid("schedule", &e.to_string()))?;
         self.display
@@ -140,6 +168,23 @@ impl KioskConfig {
     /// The operating schedule (validated when the config was loaded).
     pub fn operating_schedule(&self) -> OperatingSchedule {
         OperatingSchedule::from_config(&self.schedule).expect("validated at load")
+    }
+
+    /// The playlist policy these keys make.
+    pub fn playlist_policy(&self) -> PlaylistPolicy {
+        PlaylistPolicy {
+            languages: self.languages.clone(),
+            mode: self.language_mode,
+            urgent_every: self.urgent_every,
+        }
+    }
+
+    /// The content scan options these keys make.
+    pub fn scan_options(&self) -> crate::content::ScanOptions {
+        crate::content::ScanOptions {
+            max_image_pixels: (self.max_image_megapixels * 1e6) as u64,
+            ..Default::default()
+        }
     }
 
     /// The journal folder under `data_dir`.

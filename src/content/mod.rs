@@ -37,6 +37,7 @@ mod rules;
 mod scan;
 mod settle;
 mod walk;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -66,6 +67,12 @@ impl Kind {
             "txt" | "md" => Some(Kind::Text),
             _ => None,
         }
+    }
+
+    /// The kind a file's extension stands for.
+    pub fn of_path(path: &Path) -> Option<Kind> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Kind::from_extension(&ext)
     }
 
     pub fn name(&self) -> &'static str {

@@ -24,11 +24,12 @@ pub use playback::Playback;
 #[derive(Resource, Debug, Clone)]
 pub struct PlayerSettings {
     pub content_dir: PathBuf,
-    /// The media probe cache (under the data folder).
-    pub probe_cache: Option<PathBuf>,
     pub image_seconds: f64,
     pub fit: Fit,
     pub volume: f64,
+    /// Item date ranges are local times in this zone.
+    pub time_zone: chrono_tz::Tz,
+    pub playlist: crate::playlist::PlaylistPolicy,
 }
 
 /// The sprite that shows pictures and video frames.
@@ -59,6 +60,7 @@ impl Plugin for PlayerPlugin {
             .add_systems(
                 Update,
                 (
+                    playback::apply_content_changes.before(PlaybackSystems::Advance),
                     playback::advance_playback
                         .in_set(PlaybackSystems::Advance)
                         .run_if(in_state(ScreenState::Open)),

@@ -11,15 +11,19 @@ use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 
 use super::picture::PictureJob;
 use super::{PlayerSettings, Stage};
-use crate::content::{Catalog, Item, Kind, Scanner};
+use crate::clock::Clock;
+use crate::content::watch::ContentChanged;
+use crate::content::{Catalog, Item, Kind};
 use crate::journal::plugin::Record;
 use crate::journal::{Ending, Event};
-use crate::media::{DiscovererProbe, Frame, VideoEvent, VideoPipeline};
+use crate::media::{Frame, VideoEvent, VideoPipeline};
+use crate::playlist::{Playlist, Why};
 
 /// A clip that has not shown its first frame after this long is given up.
 const PREPARE_TIMEOUT_SECS: f64 = 10.0;
-/// How often an empty (or all-failing) folder is looked at again.
-const IDLE_RESCAN_SECS: f64 = 2.0;
+/// How often the fallback slide asks the playlist again (items with a
+/// `from` time may have come due).
+const IDLE_RETRY_SECS: f64 = 2.0;
 /// A picture's successor starts decoding this long before the switch.
 const PICTURE_LEAD_SECS: f64 = 1.0;
 
@@ -59,37 +63,46 @@ struct Preparing {
 /// The playback state: the catalog, what is shown, what is being prepared.
 #[derive(Resource)]
 pub struct Playback {
-    scanner: Scanner,
-    probe: DiscovererProbe,
     catalog: Catalog,
-    /// Index into the playable items of the next item to prepare.
-    next: usize,
+    playlist: Playlist,
     showing: Showing,
     preparing: Option<Preparing>,
     picture_size: Vec2,
     /// Files that failed to play, by path, size and modification time: not
     /// tried again until they change (a new copy arrives).
     failed: HashSet<(PathBuf, u64, SystemTime)>,
-    scan_due: f64,
+    retry_due: f64,
+    /// The playlist had nothing to play when last asked.
+    nothing_to_play: bool,
+    /// No catalog has arrived yet: hold (black at start) rather than show
+    /// the fallback slide for a folder not yet read.
+    waiting_for_catalog: bool,
 }
 
 impl Playback {
     pub fn new(settings: &PlayerSettings) -> Self {
+        let catalog = Catalog::default();
         Self {
-            scanner: Scanner::new(
-                settings.content_dir.clone(),
-                Default::default(),
-                settings.probe_cache.clone(),
-            ),
-            probe: DiscovererProbe::new(),
-            catalog: Catalog::default(),
-            next: 0,
+            playlist: Playlist::new(&catalog, settings.playlist.clone()),
+            catalog,
             showing: Showing::Holding,
             preparing: None,
             picture_size: Vec2::ZERO,
             failed: HashSet::new(),
-            scan_due: 0.0,
+            retry_due: 0.0,
+            nothing_to_play: false,
+            waiting_for_catalog: true,
         }
+    }
+
+    /// The catalog the loop plays from.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The playlist (for the overlay's "next items").
+    pub fn playlist(&self) -> &Playlist {
+        &self.playlist
     }
 
     /// Pixel size of the picture on the stage.
@@ -110,65 +123,18 @@ impl Playback {
         }
     }
 
-    fn playable(&self) -> impl Iterator<Item = &Item> {
-        self.catalog
-            .items
-            .iter()
-            .filter(|i| matches!(i.kind, Kind::Image | Kind::Video))
-            .filter(|i| !self.failed.contains(&failure_key(i)))
-    }
-
-    fn rescan(&mut self, record: &mut Record) {
-        let fresh = self.scanner.scan(&mut self.probe, SystemTime::now());
-        let diff = self.catalog.diff(&fresh);
-        for rejected in &diff.newly_rejected {
-            warn!("not playing {}: {}", rejected.rel.display(), rejected.reason);
-            record.event(Event::ItemFailed {
-                item: rejected.rel.display().to_string(),
-                kind: kind_of_path(&rejected.rel).into(),
-                reason: rejected.reason.clone(),
-                stage: "catalog".into(),
-            });
+    /// The next item to show that has not failed before.
+    fn take_next(&mut self, now_local: chrono::NaiveDateTime) -> Option<(Item, Why)> {
+        // Bounded: every unplayable item could come round once before a
+        // good one. Text slides are not drawn yet.
+        for _ in 0..=self.catalog.items.len() {
+            let entry = self.playlist.next(now_local)?;
+            let playable = matches!(entry.item.kind, Kind::Image | Kind::Video);
+            if playable && !self.failed.contains(&failure_key(&entry.item)) {
+                return Some((entry.item, entry.reason));
+            }
         }
-        if let Some(error) = &fresh.manifest_error {
-            warn!("{error}");
-        }
-        self.catalog = fresh;
-    }
-
-    /// Takes the next playable item in loop order; rescans the folder at the
-    /// start of each pass so that changes are picked up.
-    fn take_next(&mut self, record: &mut Record) -> Option<Item> {
-        let count = self.playable().count();
-        if self.next >= count {
-            self.next = 0;
-            self.rescan(record);
-        }
-        let item = self.playable().nth(self.next).cloned()?;
-        self.next += 1;
-        Some(item)
-    }
-}
-
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Image => "image",
-        Kind::Video => "video",
-        Kind::Text => "text",
-    }
-}
-
-fn kind_of_path(rel: &std::path::Path) -> &'static str {
-    let ext = rel
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "jpg" | "jpeg" | "png" | "webp" => "image",
-        "mp4" | "mkv" | "webm" | "mov" => "video",
-        "txt" | "md" => "text",
-        _ => "other",
+        None
     }
 }
 
@@ -176,9 +142,22 @@ fn item_name(item: &Item) -> String {
     item.rel.display().to_string()
 }
 
+/// Swaps in each new catalog from the folder watcher; the place in the
+/// loop and the item on screen are kept.
+pub fn apply_content_changes(mut changes: MessageReader<ContentChanged>, mut playback: ResMut<Playback>) {
+    let Some(change) = changes.read().last() else {
+        return;
+    };
+    playback.playlist.update(&change.catalog);
+    playback.catalog = change.catalog.clone();
+    playback.waiting_for_catalog = false;
+    playback.nothing_to_play = false;
+}
+
 /// One step of playback, every frame.
 pub fn advance_playback(
     time: Res<Time<Real>>,
+    clock: Res<Clock>,
     settings: Res<PlayerSettings>,
     mut playback: ResMut<Playback>,
     mut record: Record,
@@ -186,7 +165,16 @@ pub fn advance_playback(
     mut stage: Single<(&mut Sprite, &mut Visibility), With<Stage>>,
 ) {
     let now = time.elapsed_secs_f64();
+    let now_local = clock.now().with_timezone(&settings.time_zone).naive_local();
     let playback = &mut *playback;
+
+    // A new urgent item cuts in at once.
+    let mut interrupted = None;
+    if playback.playlist.has_new_urgent(now_local) {
+        interrupted = playback.current_item().map(item_name);
+        end_showing(playback, now, Ending::Skipped, None, &mut record);
+        playback.preparing = None;
+    }
 
     // The current item: frames in, end detected.
     if let Some((ending, reason)) = poll_showing(playback, now, &mut images) {
@@ -195,15 +183,15 @@ pub fn advance_playback(
 
     // Start preparing the next item when the current one is about to end.
     let wants_next = match &playback.showing {
-        Showing::Holding => true,
-        Showing::Fallback => now >= playback.scan_due,
+        Showing::Holding => !playback.waiting_for_catalog,
+        Showing::Fallback => now >= playback.retry_due,
         Showing::Picture { until, .. } => now >= until - PICTURE_LEAD_SECS,
         // A clip's successor is prepared once the clip ends; prerolling in
         // parallel is the gapless work of a later step.
         Showing::Video { .. } => false,
     };
     if wants_next && playback.preparing.is_none() {
-        prepare_next(playback, now, &settings, &mut record);
+        prepare_next(playback, now, now_local, &settings, &mut record, interrupted);
     }
 
     // Present the prepared item once the screen is free.
@@ -294,7 +282,7 @@ fn end_showing(
     }
     record.event(Event::PlayEnded {
         item: item_name(&item),
-        kind: kind_name(item.kind).into(),
+        kind: item.kind.name().into(),
         language: item.language.code().into(),
         shown_ms: ((now - since).max(0.0) * 1000.0).round() as u64,
         frames,
@@ -303,13 +291,27 @@ fn end_showing(
     });
 }
 
-fn prepare_next(playback: &mut Playback, now: f64, settings: &PlayerSettings, record: &mut Record) {
-    if matches!(playback.showing, Showing::Fallback) || playback.catalog.items.is_empty() {
-        playback.scan_due = now + IDLE_RESCAN_SECS;
-    }
-    let Some(item) = playback.take_next(record) else {
+fn prepare_next(
+    playback: &mut Playback,
+    now: f64,
+    now_local: chrono::NaiveDateTime,
+    settings: &PlayerSettings,
+    record: &mut Record,
+    interrupted: Option<String>,
+) {
+    let Some((item, why)) = playback.take_next(now_local) else {
+        playback.nothing_to_play = true;
+        playback.retry_due = now + IDLE_RETRY_SECS;
         return;
     };
+    playback.nothing_to_play = false;
+    if why == Why::Urgent {
+        info!("urgent: {}", item.path.display());
+        record.event(Event::Preempted {
+            item: item_name(&item),
+            interrupted,
+        });
+    }
     let prep = match item.kind {
         Kind::Image => Prep::Picture(PictureJob::start(item.path.clone())),
         Kind::Video => match VideoPipeline::open(&item.path, settings.volume) {
@@ -332,7 +334,7 @@ fn fail_item(playback: &mut Playback, item: &Item, reason: String, record: &mut 
     warn!("skipping {}: {reason}", item.path.display());
     record.event(Event::ItemFailed {
         item: item_name(item),
-        kind: kind_name(item.kind).into(),
+        kind: item.kind.name().into(),
         reason,
         stage: "play".into(),
     });
@@ -354,10 +356,8 @@ fn present_prepared(
     stage: &mut (Mut<Sprite>, Mut<Visibility>),
 ) {
     let Some(mut preparing) = playback.preparing.take() else {
-        let nothing_plays = playback.playable().next().is_none();
-        if nothing_plays && !matches!(playback.showing, Showing::Fallback) {
+        if playback.nothing_to_play && !matches!(playback.showing, Showing::Fallback) {
             playback.showing = Showing::Fallback;
-            playback.scan_due = now + IDLE_RESCAN_SECS;
             *stage.1 = Visibility::Hidden;
         }
         return;
@@ -370,7 +370,7 @@ fn present_prepared(
             info!("showing {}", item.path.display());
             record.event(Event::PlayStarted {
                 item: item_name(&item),
-                kind: kind_name(item.kind).into(),
+                kind: item.kind.name().into(),
                 language: item.language.code().into(),
             });
             playback.showing = match prep {
