@@ -11,6 +11,7 @@ pub mod fonts;
 pub mod hooks;
 pub mod journal;
 pub mod media;
+pub mod bench;
 pub mod captions;
 pub mod player;
 pub mod playlist;

@@ -30,6 +30,29 @@ enum Command {
     Run(RunArgs),
     /// Say whether the screens are open at an instant, why, and what comes next.
     Schedule(ScheduleArgs),
+    /// List what the content folder will play, in order, and every file it
+    /// will not play, with the reason.
+    Catalog(CatalogArgs),
+    /// Speed figures (they report; they never fail).
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
+}
+
+#[derive(Args)]
+struct CatalogArgs {
+    #[command(flatten)]
+    folders: Folders,
+    /// Machine-readable output.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// Folder scans of 1,000 and 10,000 files; rename-into-place latency.
+    Catalog,
 }
 
 #[derive(Args)]
@@ -109,7 +132,30 @@ fn main() -> Result<()> {
         None => run(cli.run),
         Some(Command::Run(args)) => run(args),
         Some(Command::Schedule(args)) => schedule(args),
+        Some(Command::Catalog(args)) => catalog(args),
+        Some(Command::Bench { what: BenchWhat::Catalog }) => {
+            println!("{}", infokiosk::bench::bench_catalog()?);
+            Ok(())
+        }
     }
+}
+
+fn catalog(args: CatalogArgs) -> Result<()> {
+    use infokiosk::content::Scanner;
+    let config = args.folders.load()?;
+    // The probe cache is shared with the player when the data folder is writable.
+    let cache = std::fs::create_dir_all(&config.data_dir)
+        .ok()
+        .map(|()| config.data_dir.join("probe-cache.json"));
+    let mut scanner = Scanner::new(config.content_dir.clone(), config.scan_options(), cache);
+    let mut probe = infokiosk::media::DiscovererProbe::new();
+    let catalog = scanner.scan(&mut probe, std::time::SystemTime::now());
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&catalog.to_json())?);
+    } else {
+        print!("{}", infokiosk::content::describe_catalog(&catalog));
+    }
+    Ok(())
 }
 
 fn schedule(args: ScheduleArgs) -> Result<()> {

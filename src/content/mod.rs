@@ -26,6 +26,7 @@
 mod arrange;
 mod cache;
 mod catalog;
+mod describe;
 #[cfg(test)]
 mod fixtures;
 mod inspect;
@@ -47,6 +48,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 pub use catalog::{Catalog, CatalogDiff};
+pub use describe::describe_catalog;
 pub use scan::Scanner;
 
 /// What the player does with an item.
@@ -179,6 +181,17 @@ impl Item {
 pub struct Rejected {
     pub rel: PathBuf,
     pub reason: String,
+}
+
+impl Rejected {
+    /// Hidden and temporary files (a sync or an editor at work): listed in
+    /// the catalog, but not incidents worth a journal line.
+    pub fn is_temporary(&self) -> bool {
+        self.rel
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| naming::hidden_reason(n).is_some())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -266,7 +266,7 @@ fn journal_diff(diff: &CatalogDiff, record: &mut Record) {
         info!("content removed: {}", removed.display());
         record.event(Event::ContentRemoved { item: name(removed) });
     }
-    for rejected in &diff.newly_rejected {
+    for rejected in diff.newly_rejected.iter().filter(|r| !r.is_temporary()) {
         warn!("not playing {}: {}", rejected.rel.display(), rejected.reason);
         record.event(Event::ItemFailed {
             item: name(&rejected.rel),

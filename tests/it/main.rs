@@ -1,6 +1,7 @@
 //! Integration tests: one binary, since every test binary relinks Bevy.
 //! Tests that need a window run the player under Xvfb (software Vulkan).
 
+mod content_folder;
 mod hours;
 mod playing;
 mod support;

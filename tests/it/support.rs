@@ -76,9 +76,11 @@ impl Kiosk {
         std::fs::write(
             root.join("infokiosk.yaml"),
             format!(
-                "kiosk_id: test-kiosk\ncontent_dir: {}\ndata_dir: {}\nimage_seconds: 1\n{extra_config}",
+                "kiosk_id: test-kiosk\ncontent_dir: {}\ndata_dir: {}\n{}{extra_config}",
                 root.join("content").display(),
-                root.join("data").display()
+                root.join("data").display(),
+                // One-second pictures unless the test says otherwise.
+                if extra_config.contains("image_seconds") { "" } else { "image_seconds: 1\n" },
             ),
         )
         .unwrap();

@@ -1,0 +1,205 @@
+//! The synced content folder: every refused file explained, files joining
+//! and leaving the loop while it plays, half-copied files never opened, and
+//! urgent items cutting in.
+
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use crate::support::*;
+
+/// Sets a file's modification time an hour back: a file that settled long ago.
+fn age(path: &Path) {
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(path).unwrap().set_modified(old).unwrap();
+}
+
+/// A PNG header that claims 20000x20000 pixels (400 megapixels).
+fn png_bomb(path: &Path) {
+    let mut bytes = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    bytes.extend_from_slice(b"IHDR");
+    bytes.extend_from_slice(&20_000u32.to_be_bytes());
+    bytes.extend_from_slice(&20_000u32.to_be_bytes());
+    bytes.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn catalog_command_lists_play_order_and_explains_every_refusal() {
+    let kiosk = Kiosk::new("");
+    let c = kiosk.content();
+    make_png(&c.join("a-good.vi.png"), "red", 64, 48);
+    make_png(&c.join("a-good.en.png"), "red", 64, 48);
+    make_mp4(&c.join("b-clip.mp4"), "green", 160, 120, 1);
+    make_mp4(&c.join("cut.mp4"), "green", 160, 120, 2);
+    truncate(&c.join("cut.mp4"), 0.3);
+    std::fs::write(c.join("noise.jpg"), [0x42u8; 3000]).unwrap();
+    png_bomb(&c.join("bomb.png"));
+    std::fs::write(c.join("empty.png"), b"").unwrap();
+    std::fs::write(c.join(".syncthing.arriving.mp4.tmp"), b"partial").unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", c.join("a.jpg")).unwrap();
+    std::fs::create_dir(c.join("x.mp4")).unwrap();
+    std::fs::write(c.join("notes.docx"), b"PK").unwrap();
+    for entry in std::fs::read_dir(&c).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() && !path.is_symlink() {
+            age(&path);
+        }
+    }
+    let out = cli(
+        &["catalog", "--config", kiosk.config().to_str().unwrap(), "--json"],
+        "UTC",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let playable: Vec<&str> = json["playable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(playable, ["a-good.en.png", "a-good.vi.png", "b-clip.mp4"]);
+    assert_eq!(json["playable"][0]["group"], "a-good");
+    assert_eq!(json["playable"][0]["language"], "en");
+    assert_eq!(json["playable"][2]["kind"], "video");
+    let reason = |name: &str| -> String {
+        json["rejected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["path"] == name)
+            .unwrap_or_else(|| panic!("{name} is listed as refused: {json:#}"))["reason"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(!reason("cut.mp4").is_empty());
+    assert!(reason("noise.jpg").contains("image"), "{}", reason("noise.jpg"));
+    assert!(reason("bomb.png").contains("megapixel") || reason("bomb.png").contains("pixels"), "{}", reason("bomb.png"));
+    assert!(reason("empty.png").contains("empty") || reason("empty.png").contains("zero"), "{}", reason("empty.png"));
+    assert!(reason(".syncthing.arriving.mp4.tmp").contains("temporary"));
+    assert!(reason("a.jpg").contains("outside"), "{}", reason("a.jpg"));
+    assert!(reason("x.mp4").contains("directory"), "{}", reason("x.mp4"));
+    assert!(reason("notes.docx").contains("unknown"), "{}", reason("notes.docx"));
+    // The same as a person reads it.
+    let text = cli(&["catalog", "--config", kiosk.config().to_str().unwrap()], "UTC");
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("1. a-good.en.png") && text.contains("bomb.png:"), "{text}");
+}
+
+#[test]
+fn manifest_with_escaping_paths_is_refused_entry_by_entry() {
+    let kiosk = Kiosk::new("");
+    let c = kiosk.content();
+    make_png(&c.join("one.png"), "red", 64, 48);
+    make_png(&c.join("two.png"), "red", 64, 48);
+    std::fs::write(
+        c.join("playlist.yaml"),
+        "items:\n  - file: two.png\n    duration: 4\n  - file: ../../etc/passwd\n  - file: /etc/hosts\n",
+    )
+    .unwrap();
+    for name in ["one.png", "two.png", "playlist.yaml"] {
+        age(&c.join(name));
+    }
+    let out = cli(&["catalog", "--config", kiosk.config().to_str().unwrap(), "--json"], "UTC");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["playable"][0]["path"], "two.png", "manifest order first: {json:#}");
+    assert_eq!(json["playable"][0]["duration_ms"], 4000);
+    assert_eq!(json["playable"][1]["path"], "one.png");
+    let text = json.to_string();
+    assert!(text.contains("../../etc/passwd"), "the escaping entry is reported: {json:#}");
+    assert!(text.contains("/etc/hosts"), "{json:#}");
+}
+
+#[test]
+fn files_join_and_leave_the_loop_while_it_plays() {
+    let kiosk = Kiosk::new("");
+    let c = kiosk.content();
+    make_png(&c.join("a.png"), "red", 640, 480);
+    let running = kiosk.start(9.0, &artifact("live-changes.png"), OPEN);
+    std::thread::sleep(Duration::from_secs(3));
+    // Syncthing: a temp name, then renamed into place.
+    let temp = c.join(".syncthing.b.png.tmp");
+    make_png(&temp, "blue", 640, 480);
+    age(&temp);
+    std::fs::rename(&temp, c.join("b.png")).unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    std::fs::remove_file(c.join("a.png")).unwrap();
+    running.finish();
+    let journal = kiosk.journal();
+    let added: Vec<_> = events(&journal, "content_added").iter().map(|r| r["item"].as_str().unwrap().to_owned()).collect();
+    assert!(added.contains(&"b.png".to_owned()), "{added:?}");
+    assert!(events(&journal, "content_removed").iter().any(|r| r["item"] == "a.png"));
+    assert!(events(&journal, "play_started").iter().any(|r| r["item"] == "b.png"));
+    // The temp name never counted as a failure.
+    assert!(events(&journal, "item_failed").is_empty(), "{:?}", events(&journal, "item_failed"));
+    // a.png left the loop: nothing plays it after its removal.
+    let removed_at = journal.iter().position(|r| r["event"] == "content_removed").unwrap();
+    assert!(!journal[removed_at..].iter().any(|r| r["event"] == "play_started" && r["item"] == "a.png"));
+}
+
+#[test]
+fn half_copied_files_are_never_opened() {
+    let kiosk = Kiosk::new("");
+    let c = kiosk.content();
+    make_png(&c.join("a.png"), "red", 640, 480);
+    let source = kiosk.dir.path().join("source.mp4");
+    make_mp4(&source, "green", 320, 240, 2);
+    let bytes = std::fs::read(&source).unwrap();
+    let running = kiosk.start(14.0, &artifact("half-copied.png"), OPEN);
+    std::thread::sleep(Duration::from_secs(2));
+    // 1. Slowly under a Syncthing temp name, then renamed into place.
+    use std::io::Write;
+    let temp = c.join(".syncthing.synced.mp4.tmp");
+    let mut file = std::fs::File::create(&temp).unwrap();
+    for chunk in bytes.chunks(bytes.len() / 8 + 1) {
+        file.write_all(chunk).unwrap();
+        file.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    drop(file);
+    std::fs::rename(&temp, c.join("synced.mp4")).unwrap();
+    // 2. In place, in chunks (rsync --inplace, cp): played once its size is stable.
+    let mut file = std::fs::File::create(c.join("inplace.mp4")).unwrap();
+    for chunk in bytes.chunks(bytes.len() / 8 + 1) {
+        file.write_all(chunk).unwrap();
+        file.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    drop(file);
+    running.finish();
+    let journal = kiosk.journal();
+    assert!(events(&journal, "item_failed").is_empty(), "no half file was tried: {:?}", events(&journal, "item_failed"));
+    let started: Vec<&str> = events(&journal, "play_started").iter().map(|r| r["item"].as_str().unwrap()).collect();
+    assert!(started.contains(&"synced.mp4"), "{started:?}");
+    assert!(started.contains(&"inplace.mp4"), "{started:?}");
+    for name in ["synced.mp4", "inplace.mp4"] {
+        let ended = events(&journal, "play_ended").into_iter().find(|r| r["item"] == name);
+        if let Some(ended) = ended {
+            assert_ne!(ended["ended"], "error", "{ended}");
+        }
+    }
+}
+
+#[test]
+fn urgent_item_cuts_in_at_once() {
+    let kiosk = Kiosk::new("image_seconds: 60\n");
+    let c = kiosk.content();
+    make_png(&c.join("regular.png"), "red", 640, 480);
+    let running = kiosk.start(7.0, &artifact("urgent.png"), OPEN);
+    std::thread::sleep(Duration::from_secs(3));
+    std::fs::create_dir(c.join("urgent")).unwrap();
+    let temp = c.join("urgent/.syncthing.alert.png.tmp");
+    make_png(&temp, "blue", 640, 480);
+    age(&temp);
+    std::fs::rename(&temp, c.join("urgent/alert.png")).unwrap();
+    running.finish();
+    let journal = kiosk.journal();
+    let preempted = events(&journal, "preempted");
+    assert_eq!(preempted.len(), 1, "{journal:#?}");
+    assert_eq!(preempted[0]["item"], "urgent/alert.png");
+    assert_eq!(preempted[0]["interrupted"], "regular.png");
+    let regular_end = events(&journal, "play_ended").into_iter().find(|r| r["item"] == "regular.png").unwrap();
+    assert_eq!(regular_end["ended"], "skipped");
+    let shot = Shot::open(&artifact("urgent.png"));
+    assert!(shot.is_near(640, 360, [0.0, 0.0, 255.0], 40.0), "the urgent picture is on screen: {:?}", shot.mean(640, 360, 16));
+}
