@@ -3,19 +3,24 @@
 //! `AppPlugin` composes the player from one plugin per concern; the pure
 //! modules (config, content, journal) know nothing of Bevy or GStreamer.
 
+pub mod backup;
+pub mod bench;
+pub mod captions;
 pub mod clock;
 pub mod config;
 pub mod content;
 pub mod display;
 pub mod fonts;
+pub mod health;
 pub mod hooks;
 pub mod journal;
 pub mod media;
-pub mod bench;
-pub mod captions;
+pub mod overlay;
 pub mod player;
 pub mod playlist;
+pub mod report;
 pub mod schedule;
+pub mod text;
 
 use bevy::log::LogPlugin;
 use bevy::prelude::*;
@@ -24,8 +29,8 @@ use bevy::window::{CursorOptions, MonitorSelection, WindowMode, WindowResolution
 use clock::Clock;
 use config::KioskConfig;
 use hooks::TestHooks;
-use journal::plugin::{Record, Recorder};
-use journal::{Event, Journal};
+use journal::Journal;
+use journal::plugin::Recorder;
 use player::{PlayerPlugin, PlayerSettings};
 use schedule::plugin::SchedulePlugin;
 
@@ -33,6 +38,8 @@ use schedule::plugin::SchedulePlugin;
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub config: KioskConfig,
+    /// The file the config came from (archived with each monthly backup).
+    pub config_path: Option<std::path::PathBuf>,
     pub windowed: bool,
     pub hooks: TestHooks,
     pub clock: Clock,
@@ -47,11 +54,18 @@ impl Plugin for AppPlugin {
     fn build(&self, app: &mut App) {
         let options = &self.options;
         app.add_plugins(default_plugins(options.windowed));
+        app.add_plugins(bevy_egui::EguiPlugin::default());
+        // The downtime since the last run, read before this run writes.
+        let schedule = options.config.operating_schedule();
+        let gap = journal::last_alive(&options.config.journal_dir()).and_then(|last| {
+            journal::downtime_since(last.time, last.clean_stop, options.clock.now(), &schedule)
+        });
         app.insert_resource(options.clock.clone())
             .insert_resource(options.hooks.clone())
-            .insert_resource(open_journal(&options.config));
+            .insert_resource(open_journal(&options.config))
+            .insert_resource(journal::plugin::StartupGap(gap));
         let config = &options.config;
-        app.add_plugins((fonts::plugin, hooks::plugin))
+        app.add_plugins((fonts::plugin, hooks::plugin, journal::plugin::plugin))
             .add_plugins(SchedulePlugin {
                 schedule: config.operating_schedule(),
                 control_file: config.content_dir.join("control.yaml"),
@@ -75,8 +89,31 @@ impl Plugin for AppPlugin {
                     time_zone: config.operating_schedule().timezone(),
                     playlist: config.playlist_policy(),
                 },
+                ticker: config.ticker.clone(),
+                captions: config.captions.clone(),
+                status_strip: config.status_strip.clone(),
             })
-            .add_systems(Startup, record_start);
+            .add_plugins(overlay::OverlayPlugin::new(config))
+            .add_plugins(backup::plugin::BackupPlugin {
+                settings: backup::plugin::BackupSettings {
+                    kiosk: config.kiosk_id.clone(),
+                    schedule: config.operating_schedule(),
+                    content_dir: config.content_dir.clone(),
+                    journal_dir: config.journal_dir(),
+                    config_file: options.config_path.clone(),
+                    backup_dir: config.backup_dir.clone(),
+                    keep_months: config.backup_keep_months,
+                    outbox_dir: config.outbox_dir.clone(),
+                },
+            })
+            .add_plugins(report::plugin::StatusPlugin {
+                settings: report::plugin::StatusSettings {
+                    kiosk: config.kiosk_id.clone(),
+                    outbox_dir: config.outbox_dir.clone(),
+                    journal_dir: config.journal_dir(),
+                    data_dir: config.data_dir.clone(),
+                },
+            });
     }
 }
 
@@ -108,13 +145,17 @@ fn default_plugins(windowed: bool) -> impl PluginGroup {
                 visible: windowed,
                 ..default()
             }),
-            // On the kiosk nothing but the overlay's Quit may close the
-            // player; in a development window closing is expected.
-            close_when_requested: windowed,
+            // Nothing but the overlay's Quit closes the player: not Alt+F4,
+            // not a window manager's close button.
+            close_when_requested: false,
             ..default()
         })
         .set(LogPlugin {
-            filter: "warn,infokiosk=info,wgpu=error,naga=warn".into(),
+            // icu_provider: parley has no Khmer line-break model and says so at
+            // every layout; Khmer breaks come from the U+200B we insert.
+            filter: "warn,infokiosk=info,wgpu=error,naga=warn,icu_provider=error".into(),
+            // The overlay's health page shows the last warnings and errors.
+            custom_layer: overlay::log_tail::layer,
             ..default()
         })
 }
@@ -130,10 +171,4 @@ fn open_journal(config: &KioskConfig) -> Recorder {
             Recorder(None)
         }
     }
-}
-
-fn record_start(mut record: Record) {
-    record.event(Event::AppStarted {
-        version: env!("CARGO_PKG_VERSION").into(),
-    });
 }

@@ -3,19 +3,25 @@
 
 use std::path::{Path, PathBuf};
 
+mod records_cli;
+
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 
+use infokiosk::RunOptions;
 use infokiosk::clock::Clock;
 use infokiosk::config::KioskConfig;
 use infokiosk::hooks::TestHooks;
-use infokiosk::RunOptions;
 
 const DEFAULT_CONFIG: &str = "/etc/infokiosk/infokiosk.yaml";
 
 #[derive(Parser)]
-#[command(name = "infokiosk", version, about = "Kiosk player for outdoor information screens")]
+#[command(
+    name = "infokiosk",
+    version,
+    about = "Kiosk player for outdoor information screens"
+)]
 #[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
@@ -33,6 +39,13 @@ enum Command {
     /// List what the content folder will play, in order, and every file it
     /// will not play, with the reason.
     Catalog(CatalogArgs),
+    /// Archive a month (content shown, journal, config) and verify it.
+    Backup(records_cli::BackupArgs),
+    /// Monthly or annual report from the journal (HTML, CSV or JSON).
+    Report(records_cli::ReportArgs),
+    /// Set the admin overlay's PIN for a role: asks for it twice (or reads
+    /// one line from stdin) and writes only its argon2 hash into the config.
+    Pin(infokiosk::overlay::pin_cli::PinArgs),
     /// Speed figures (they report; they never fail).
     Bench {
         #[command(subcommand)]
@@ -72,7 +85,7 @@ struct ScheduleArgs {
 
 /// Where the configuration and the two folders are.
 #[derive(Args, Clone)]
-struct Folders {
+pub struct Folders {
     /// The configuration file (YAML) [default: /etc/infokiosk/infokiosk.yaml,
     /// or the built-in defaults when that file does not exist].
     #[arg(long)]
@@ -86,10 +99,21 @@ struct Folders {
 }
 
 impl Folders {
+    /// The config file in use, if there is one.
+    fn path(&self) -> Option<PathBuf> {
+        self.config.clone().or_else(|| {
+            Path::new(DEFAULT_CONFIG)
+                .exists()
+                .then(|| DEFAULT_CONFIG.into())
+        })
+    }
+
     fn load(&self) -> Result<KioskConfig> {
         let mut config = match &self.config {
             Some(path) => KioskConfig::load(path)?,
-            None if Path::new(DEFAULT_CONFIG).exists() => KioskConfig::load(Path::new(DEFAULT_CONFIG))?,
+            None if Path::new(DEFAULT_CONFIG).exists() => {
+                KioskConfig::load(Path::new(DEFAULT_CONFIG))?
+            }
             None => {
                 eprintln!("note: {DEFAULT_CONFIG} does not exist; using the built-in defaults");
                 KioskConfig::default()
@@ -133,7 +157,12 @@ fn main() -> Result<()> {
         Some(Command::Run(args)) => run(args),
         Some(Command::Schedule(args)) => schedule(args),
         Some(Command::Catalog(args)) => catalog(args),
-        Some(Command::Bench { what: BenchWhat::Catalog }) => {
+        Some(Command::Backup(args)) => records_cli::backup(args),
+        Some(Command::Report(args)) => records_cli::report(args),
+        Some(Command::Pin(args)) => Ok(infokiosk::overlay::pin_cli::run(&args)?),
+        Some(Command::Bench {
+            what: BenchWhat::Catalog,
+        }) => {
             println!("{}", infokiosk::bench::bench_catalog()?);
             Ok(())
         }
@@ -170,7 +199,9 @@ fn schedule(args: ScheduleArgs) -> Result<()> {
     let text = match (args.days, args.json) {
         (Some(days), true) => serde_json::to_string_pretty(&plan_json(&schedule, at, days))?,
         (Some(days), false) => render_plan(&schedule, at, days),
-        (None, true) => serde_json::to_string_pretty(&describe_json(&schedule, at, active.as_ref()))?,
+        (None, true) => {
+            serde_json::to_string_pretty(&describe_json(&schedule, at, active.as_ref()))?
+        }
         (None, false) => describe(&schedule, at, active.as_ref()),
     };
     println!("{}", text.trim_end());
@@ -191,6 +222,7 @@ fn run(args: RunArgs) -> Result<()> {
     };
     let exit = infokiosk::run(RunOptions {
         config,
+        config_path: args.folders.path(),
         windowed: args.windowed,
         hooks: TestHooks {
             exit_after: args.exit_after,

@@ -41,7 +41,11 @@ fn populate(dir: &Path, count: usize) -> std::io::Result<()> {
 fn time_scans(dir: &Path, count: usize, cache: &Path) -> String {
     // Judge the files as of an hour from now: settled, none pending.
     let later = SystemTime::now() + Duration::from_secs(3600);
-    let mut scanner = Scanner::new(dir.to_owned(), ScanOptions::default(), Some(cache.to_owned()));
+    let mut scanner = Scanner::new(
+        dir.to_owned(),
+        ScanOptions::default(),
+        Some(cache.to_owned()),
+    );
     let started = Instant::now();
     let first = scanner.scan(&mut NoVideos, later);
     let cold = started.elapsed();
@@ -67,7 +71,12 @@ fn time_renames(rounds: usize) -> std::io::Result<String> {
     let dir = tempfile::tempdir()?;
     let content = dir.path().join("content");
     populate(&content, 300)?;
-    let worker = CatalogWorker::spawn(content.clone(), ScanOptions::default(), None, Duration::from_secs(60));
+    let worker = CatalogWorker::spawn(
+        content.clone(),
+        ScanOptions::default(),
+        None,
+        Duration::from_secs(60),
+    );
     let wait_for = |name: &str| -> Option<Duration> {
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(10) {
@@ -81,7 +90,11 @@ fn time_renames(rounds: usize) -> std::io::Result<String> {
         None
     };
     // The first scan.
-    while worker.updates.recv_timeout(Duration::from_secs(5)).is_ok_and(|u| u.catalog.is_none()) {}
+    while worker
+        .updates
+        .recv_timeout(Duration::from_secs(5))
+        .is_ok_and(|u| u.catalog.is_none())
+    {}
     let mut samples = Vec::new();
     let mut missed = 0;
     for round in 0..rounds {
@@ -90,7 +103,10 @@ fn time_renames(rounds: usize) -> std::io::Result<String> {
         std::fs::write(&temp, TINY_PNG)?;
         // Syncthing keeps the sender's modification time: an old one.
         let old = SystemTime::now() - Duration::from_secs(3600);
-        std::fs::File::options().write(true).open(&temp)?.set_modified(old)?;
+        std::fs::File::options()
+            .write(true)
+            .open(&temp)?
+            .set_modified(old)?;
         let started = Instant::now();
         std::fs::rename(&temp, content.join(&name))?;
         match wait_for(&name) {
@@ -103,7 +119,11 @@ fn time_renames(rounds: usize) -> std::io::Result<String> {
         "rename into place -> in catalog, {rounds} rounds: median {:.0} ms, worst {:.0} ms{}",
         median.as_secs_f64() * 1e3,
         worst.as_secs_f64() * 1e3,
-        if missed > 0 { format!(", {missed} not seen within 10 s") } else { String::new() }
+        if missed > 0 {
+            format!(", {missed} not seen within 10 s")
+        } else {
+            String::new()
+        }
     ))
 }
 
@@ -113,7 +133,11 @@ pub fn bench_catalog() -> std::io::Result<String> {
     for count in [1_000, 10_000] {
         let dir = tempfile::tempdir()?;
         populate(dir.path(), count)?;
-        report.push(time_scans(dir.path(), count, &dir.path().join(".cache.json")));
+        report.push(time_scans(
+            dir.path(),
+            count,
+            &dir.path().join(".cache.json"),
+        ));
     }
     report.push(time_renames(20)?);
     Ok(report.join("\n"))

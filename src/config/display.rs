@@ -68,14 +68,20 @@ mod tests {
     #[test]
     fn each_backend_names_its_command() {
         let xset = DisplayConfig::default();
-        assert_eq!(xset.command(false).unwrap().1, ["+dpms", "dpms", "force", "off"]);
+        assert_eq!(
+            xset.command(false).unwrap().1,
+            ["+dpms", "dpms", "force", "off"]
+        );
         assert_eq!(xset.command(true).unwrap().0, PathBuf::from("xset"));
         let wlr = DisplayConfig {
             backend: DisplayBackend::WlrRandr,
             output: Some("HDMI-A-1".into()),
             program: None,
         };
-        assert_eq!(wlr.command(false).unwrap().1, ["--output", "HDMI-A-1", "--off"]);
+        assert_eq!(
+            wlr.command(false).unwrap().1,
+            ["--output", "HDMI-A-1", "--off"]
+        );
         let cec = DisplayConfig {
             backend: DisplayBackend::Cec,
             ..Default::default()

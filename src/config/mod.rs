@@ -13,7 +13,11 @@ use crate::playlist::{LanguageMode, PlaylistPolicy};
 use crate::schedule::{OperatingSchedule, ScheduleConfig};
 
 mod display;
+mod overlay;
+mod presentation;
 pub use display::{DisplayBackend, DisplayConfig};
+pub use overlay::{Hotkey, HotkeyKey, OverlayConfig, OverlayLanguage, PinEntry};
+pub use presentation::{StatusStripConfig, TickerConfig, TickerLanguage};
 
 /// How a picture that does not have the screen's aspect ratio is fitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -36,6 +40,12 @@ pub struct KioskConfig {
     pub content_dir: PathBuf,
     /// Journal and state go under this folder.
     pub data_dir: PathBuf,
+    /// Monthly archives go here.
+    pub backup_dir: PathBuf,
+    /// Monthly archives kept (older ones are removed once newer ones verify).
+    pub backup_keep_months: usize,
+    /// `status.json` and monthly reports go here (synced back to the office).
+    pub outbox_dir: PathBuf,
     /// How long an image is shown, in seconds.
     pub image_seconds: f64,
     pub fit: Fit,
@@ -53,10 +63,19 @@ pub struct KioskConfig {
     pub rescan_seconds: f64,
     /// Pictures with more pixels than this (in millions) are refused unread.
     pub max_image_megapixels: f64,
+    /// Caption languages shown under a clip (from its `NAME.LANG.srt|vtt`
+    /// sidecars), stacked in this order; the clip's own language is skipped.
+    pub captions: Vec<Language>,
+    /// The news ticker along the bottom.
+    pub ticker: TickerConfig,
+    /// The optional strip along the top: local time and labels.
+    pub status_strip: StatusStripConfig,
     /// Legal operating hours.
     pub schedule: ScheduleConfig,
     /// How the display is powered off and on.
     pub display: DisplayConfig,
+    /// The admin overlay: hotkey, PIN hashes, label language, idle timeout.
+    pub overlay: OverlayConfig,
 }
 
 impl Default for KioskConfig {
@@ -65,6 +84,9 @@ impl Default for KioskConfig {
             kiosk_id: "kiosk".into(),
             content_dir: "/srv/infokiosk/content".into(),
             data_dir: "/var/lib/infokiosk".into(),
+            backup_dir: "/var/backups/infokiosk".into(),
+            backup_keep_months: 24,
+            outbox_dir: "/srv/infokiosk/outbox".into(),
             image_seconds: 10.0,
             fit: Fit::Contain,
             volume: 1.0,
@@ -73,8 +95,12 @@ impl Default for KioskConfig {
             urgent_every: 3,
             rescan_seconds: 60.0,
             max_image_megapixels: 40.0,
+            captions: vec![Language::Km, Language::En],
+            ticker: TickerConfig::default(),
+            status_strip: StatusStripConfig::default(),
             schedule: ScheduleConfig::default(),
             display: DisplayConfig::default(),
+            overlay: OverlayConfig::default(),
         }
     }
 }
@@ -130,10 +156,16 @@ impl KioskConfig {
         if self.kiosk_id.trim().is_empty() {
             return Err(invalid("kiosk_id", "must not be empty"));
         }
-        if !(self.image_seconds.is_finite() && self.image_seconds > 0.0 && self.image_seconds <= 86_400.0) {
+        if !(self.image_seconds.is_finite()
+            && self.image_seconds > 0.0
+            && self.image_seconds <= 86_400.0)
+        {
             return Err(invalid(
                 "image_seconds",
-                &format!("{} is not a duration between 0 and 86400 seconds", self.image_seconds),
+                &format!(
+                    "{} is not a duration between 0 and 86400 seconds",
+                    self.image_seconds
+                ),
             ));
         }
         if !(0.0..=1.0).contains(&self.volume) {
@@ -157,11 +189,20 @@ impl KioskConfig {
         if !(self.max_image_megapixels.is_finite() && self.max_image_megapixels > 0.0) {
             return Err(invalid("max_image_megapixels", "must be a positive number"));
         }
+        if !(self.ticker.speed.is_finite() && (1.0..=2000.0).contains(&self.ticker.speed)) {
+            return Err(invalid(
+                "ticker",
+                "speed must be between 1 and 2000 pixels per second",
+            ));
+        }
         OperatingSchedule::from_config(&self.schedule)
             .map_err(|e| invalid("schedule", &e.to_string()))?;
         self.display
             .validate()
             .map_err(|reason| invalid("display", &reason))?;
+        self.overlay
+            .validate()
+            .map_err(|reason| invalid("overlay", &reason))?;
         Ok(())
     }
 
@@ -223,7 +264,9 @@ mod tests {
 
     #[test]
     fn unknown_key_names_key_and_file() {
-        let err = parse("kiosk_id: a\nimage_secs: 5\n").unwrap_err().to_string();
+        let err = parse("kiosk_id: a\nimage_secs: 5\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("image_secs"), "{err}");
         assert!(err.contains("/etc/infokiosk/infokiosk.yaml"), "{err}");
     }
@@ -259,9 +302,16 @@ mod tests {
         .unwrap();
         assert_eq!(c.schedule.windows, ["08:00-12:00"]);
         assert_eq!(c.display.backend, DisplayBackend::WlrRandr);
-        let err = parse("schedule:\n  timezone: Mars/Olympus\n").unwrap_err().to_string();
-        assert!(err.contains("`schedule`") && err.contains("Mars/Olympus"), "{err}");
-        let err = parse("display:\n  backend: wlr-randr\n").unwrap_err().to_string();
+        let err = parse("schedule:\n  timezone: Mars/Olympus\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`schedule`") && err.contains("Mars/Olympus"),
+            "{err}"
+        );
+        let err = parse("display:\n  backend: wlr-randr\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`display`") && err.contains("output"), "{err}");
     }
 

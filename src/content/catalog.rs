@@ -28,6 +28,11 @@ pub struct Catalog {
     pub warnings: Vec<String>,
     /// `version:` of the manifest in use.
     pub manifest_version: Option<u64>,
+    /// With `trust.require_signature`: the integrity incidents of this scan, for the journal.
+    /// Why playlist.yaml was refused ("playlist.yaml.minisig: signature does not verify …"),
+    /// then each file refused by the signed manifest as "rel: reason" ("news/a.mp4: hash
+    /// mismatch: …"). While the manifest is refused, the last verified one stays in use.
+    pub integrity: Vec<String>,
 }
 
 /// What a rescan changed, for the journal: paths relative to the content folder.
@@ -39,6 +44,8 @@ pub struct CatalogDiff {
     pub changed: Vec<PathBuf>,
     /// Rejected now and not (for this reason) before.
     pub newly_rejected: Vec<Rejected>,
+    /// Integrity incidents not in the previous scan: one journal `integrity` incident each.
+    pub new_integrity: Vec<String>,
 }
 
 impl CatalogDiff {
@@ -47,6 +54,7 @@ impl CatalogDiff {
             && self.removed.is_empty()
             && self.changed.is_empty()
             && self.newly_rejected.is_empty()
+            && self.new_integrity.is_empty()
     }
 }
 
@@ -100,6 +108,7 @@ impl Catalog {
             "manifest_error": self.manifest_error,
             "manifest_version": self.manifest_version,
             "warnings": self.warnings,
+            "integrity": self.integrity,
         })
     }
 
@@ -139,6 +148,13 @@ impl Catalog {
             .rejected
             .iter()
             .filter(|r| !seen.contains(&(r.rel.as_path(), r.reason.as_str())))
+            .cloned()
+            .collect();
+        let known: HashSet<&str> = self.integrity.iter().map(String::as_str).collect();
+        diff.new_integrity = newer
+            .integrity
+            .iter()
+            .filter(|incident| !known.contains(incident.as_str()))
             .cloned()
             .collect();
         diff

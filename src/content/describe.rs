@@ -34,7 +34,11 @@ pub fn describe_catalog(catalog: &Catalog) -> String {
         }
     }
     if !catalog.pending.is_empty() {
-        let _ = writeln!(out, "\nstill being written, played once settled ({}):", catalog.pending.len());
+        let _ = writeln!(
+            out,
+            "\nstill being written, played once settled ({}):",
+            catalog.pending.len()
+        );
         for p in &catalog.pending {
             let _ = writeln!(out, "  {}", p.display());
         }

@@ -4,7 +4,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use super::{Catalog, MediaInfo, Probe, ScanOptions, Scanner};
+use super::naming::MANIFEST;
+use super::{Catalog, MediaInfo, Probe, ScanOptions, Scanner, TrustConfig, build_manifest};
 
 /// The first 33 bytes of a PNG: enough for any header reader.
 pub fn png_header(width: u32, height: u32) -> Vec<u8> {
@@ -80,4 +81,69 @@ pub fn reason(catalog: &Catalog, rel: &str) -> String {
         .collect();
     assert_eq!(rows.len(), 1, "{rel} in {:?}", catalog.rejected);
     rows[0].reason.clone()
+}
+
+/// The Department's signing desk: a throwaway minisign key pair made with the real `minisign`.
+pub struct Office {
+    keys: tempfile::TempDir,
+    public_key: String,
+}
+
+impl Office {
+    pub fn new() -> Self {
+        let keys = tempfile::tempdir().unwrap();
+        minisign(&["-G", "-W", "-p", "pub", "-s", "sec"], keys.path());
+        let text = fs::read_to_string(keys.path().join("pub")).unwrap();
+        let public_key = text.lines().nth(1).unwrap().trim().to_owned();
+        Office { keys, public_key }
+    }
+
+    /// Trust in this office's key, with signatures required.
+    pub fn trust(&self) -> TrustConfig {
+        TrustConfig {
+            public_keys: vec![self.public_key.clone()],
+            require_signature: true,
+        }
+    }
+
+    /// `minisign -Sm FILE`: writes FILE.minisig and returns its text.
+    pub fn sign_file(&self, file: &Path) -> String {
+        let sec = self.keys.path().join("sec");
+        let args = [
+            "-S",
+            "-s",
+            sec.to_str().unwrap(),
+            "-m",
+            file.to_str().unwrap(),
+        ];
+        minisign(&args, self.keys.path());
+        let mut sig = file.as_os_str().to_owned();
+        sig.push(".minisig");
+        fs::read_to_string(sig).unwrap()
+    }
+
+    /// What the office does for an update: `infokiosk manifest build`, then sign.
+    pub fn publish(&self, content: &Path) {
+        let manifest = content.join(MANIFEST);
+        let existing = fs::read_to_string(&manifest).ok();
+        fs::write(
+            &manifest,
+            build_manifest(content, existing.as_deref()).unwrap(),
+        )
+        .unwrap();
+        self.sign_file(&manifest);
+    }
+}
+
+fn minisign(args: &[&str], dir: &Path) {
+    let out = std::process::Command::new("minisign")
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run minisign ({e}): apt-get install minisign (the Makefile lists it)")
+        });
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "minisign {args:?} failed: {stderr}");
 }

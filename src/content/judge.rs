@@ -7,8 +7,10 @@ use std::time::SystemTime;
 use super::arrange::Known;
 use super::cache::ProbeCache;
 use super::inspect::{Subject, inspect};
+use super::integrity::Gate;
 use super::naming::{MANIFEST, nfc};
 use super::settle::Settling;
+use super::store::Refusal;
 use super::walk::{Found, What};
 use super::{Item, Probe, Rejected, Sidecar, SidecarKind};
 
@@ -20,6 +22,8 @@ pub(crate) struct Findings {
     pub rejected: Vec<Rejected>,
     pub pending: Vec<PathBuf>,
     pub known: Known,
+    /// Files refused by the signed manifest, as "rel: reason".
+    pub integrity: Vec<String>,
 }
 
 /// What judging needs from the scanner for one scan.
@@ -32,6 +36,8 @@ pub(crate) struct Judge<'a> {
     /// NFC paths playlist.yaml names one by one.
     pub listed: &'a HashSet<String>,
     pub now: SystemTime,
+    /// With `trust.require_signature`: files play from where the gate says, or not at all.
+    pub gate: Option<Gate<'a>>,
 }
 
 impl Judge<'_> {
@@ -58,7 +64,17 @@ impl Judge<'_> {
         if file.size == 0 {
             return reject(out, file.rel, "empty file (0 bytes)".into());
         }
-        let path = self.content_dir.join(&file.rel);
+        let mut path = self.content_dir.join(&file.rel);
+        if let Some(gate) = &mut self.gate {
+            match gate.admit(&path, &file.rel_str, file.stamp) {
+                Ok(verified) => path = verified,
+                Err(Refusal::Integrity(reason)) => {
+                    out.integrity.push(format!("{}: {reason}", file.rel_str));
+                    return reject(out, file.rel, reason);
+                }
+                Err(Refusal::Failed(reason)) => return reject(out, file.rel, reason),
+            }
+        }
         let (kind, language) = match file.what {
             What::Sidecar { kind, language } => {
                 let sidecar = Sidecar {

@@ -1,7 +1,7 @@
 //! playlist.yaml: the optional manifest that orders the content and gives it durations, dates and urgency.
 //!
 //! ```yaml
-//! version: 3            # optional integer (anti-rollback, later)
+//! version: 3            # optional integer; signed manifests: never lower than the last accepted
 //! unlisted: play        # play | ignore: files not listed here
 //! items:
 //!   - group: welcome            # every variant of campaign "welcome" (welcome.vi.jpg, ...)
@@ -12,7 +12,14 @@
 //!   - file: news/flood.vi.jpg   # one file
 //!   - files: [chao-mung.vi.mp4, welcome.en.mp4, svakum.km.mp4]
 //!     group: welcome-video      # optional: the name of the group these files form
+//! checksums:            # every file: size and SHA-256 (`infokiosk manifest build` writes it)
+//!   "welcome.vi.jpg": {size: 183204, sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08}
 //! ```
+//!
+//! `checksums:` is what makes the manifest a statement about the bytes: with
+//! `trust.require_signature` a file plays only if the manifest is signed (`playlist.yaml.minisig`,
+//! minisign), not older than the last one accepted, and lists the file with this size and digest.
+//! Without it the table is parsed and ignored, and manifests without it parse as before.
 
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
@@ -23,6 +30,7 @@ use serde::de::Visitor;
 use serde::{Deserialize, Deserializer};
 
 use super::Unlisted;
+use super::checksums::Checksums;
 use super::naming::MANIFEST;
 
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -34,6 +42,8 @@ pub(crate) struct Manifest {
     pub unlisted: Option<Unlisted>,
     #[serde(default)]
     pub items: Vec<Entry>,
+    #[serde(default)]
+    pub checksums: Checksums,
 }
 
 /// One `items:` entry, checked: exactly one of `group`, `file`, `files` selects what it is about.

@@ -14,6 +14,13 @@
 //! non-UTF-8 names, images over the pixel limit or with a bad header, videos the probe refuses.
 //! Files modified less than `ScanOptions::settle` ago are `pending`, neither played nor rejected.
 //!
+//! With `ScanOptions::trust.require_signature` (see `trust.rs`, `integrity.rs`, `store.rs`), a file
+//! plays only if playlist.yaml is signed by a trusted minisign key, is not older than the last one
+//! accepted, and lists the file with its size and SHA-256; it then plays from a copy in the
+//! verified store. Anything else is rejected with the reason and listed in `Catalog::integrity`;
+//! while the manifest is refused, the last verified one stays in use. `signing.rs` has the
+//! office's `build_manifest` and the technician's `verify_folder`.
+//!
 //! Use (the watcher and the CLI):
 //!
 //! ```text
@@ -26,10 +33,14 @@
 mod arrange;
 mod cache;
 mod catalog;
+mod checksums;
 mod describe;
+mod digests;
 #[cfg(test)]
 mod fixtures;
+mod in_use;
 mod inspect;
+mod integrity;
 mod judge;
 mod manifest;
 mod naming;
@@ -37,6 +48,11 @@ mod naming;
 mod rules;
 mod scan;
 mod settle;
+mod signing;
+mod store;
+mod trust;
+#[cfg(test)]
+mod trust_rules;
 mod walk;
 pub mod watch;
 
@@ -50,6 +66,8 @@ use serde::{Deserialize, Serialize};
 pub use catalog::{Catalog, CatalogDiff};
 pub use describe::describe_catalog;
 pub use scan::Scanner;
+pub use signing::{ManifestBuildError, VerifyReport, build_manifest, verify_folder};
+pub use trust::{TrustConfig, TrustError};
 
 /// What the player does with an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -234,6 +252,16 @@ pub struct ScanOptions {
     pub unlisted: Unlisted,
     /// A file modified less than this long ago is still being written: `pending`.
     pub settle: Duration,
+    /// Signed manifests; the default (nothing required) trusts the folder as it is.
+    pub trust: TrustConfig,
+    /// With `trust.require_signature`: where the highest accepted manifest version and the last
+    /// verified manifest are kept across restarts (e.g. `data_dir/state/trust.json`); `None`
+    /// keeps them in memory only.
+    pub trust_state: Option<PathBuf>,
+    /// With `trust.require_signature`: the folder verified files are copied to and played from
+    /// (e.g. `data_dir/verified`); `None` checks files in place, which a file swapped after the
+    /// check can defeat: give one to the player.
+    pub verified_store: Option<PathBuf>,
 }
 
 impl Default for ScanOptions {
@@ -242,6 +270,9 @@ impl Default for ScanOptions {
             max_image_pixels: 40_000_000,
             unlisted: Unlisted::Play,
             settle: Duration::from_secs(2),
+            trust: TrustConfig::default(),
+            trust_state: None,
+            verified_store: None,
         }
     }
 }

@@ -8,9 +8,10 @@ use std::time::SystemTime;
 use super::arrange::{arrange, listed_files};
 use super::cache::ProbeCache;
 use super::catalog::missing_variants;
+use super::checksums::Checksums;
+use super::in_use::ManifestInUse;
 use super::judge::{Findings, Judge, reject_orphan_captions};
-use super::manifest::{self, Manifest};
-use super::naming::{MANIFEST, nfc};
+use super::naming::nfc;
 use super::settle::Settling;
 use super::walk::{What, walk};
 use super::{Catalog, Kind, Probe, ScanOptions};
@@ -22,8 +23,8 @@ pub struct Scanner {
     content_dir: PathBuf,
     opts: ScanOptions,
     cache: ProbeCache,
-    last_good: Option<Manifest>,
     settling: Settling,
+    manifest: ManifestInUse,
 }
 
 impl Scanner {
@@ -32,10 +33,10 @@ impl Scanner {
         let content_dir = std::path::absolute(&content_dir).unwrap_or(content_dir);
         Scanner {
             content_dir,
+            manifest: ManifestInUse::new(&opts),
             settling: Settling::new(opts.settle),
             opts,
             cache: ProbeCache::new(cache_file),
-            last_good: None,
         }
     }
 
@@ -45,6 +46,13 @@ impl Scanner {
 
     pub fn options(&self) -> &ScanOptions {
         &self.opts
+    }
+
+    /// Files read to be hashed so far (tests: unchanged files are not read again).
+    #[cfg(test)]
+    pub(crate) fn files_read(&self) -> usize {
+        let integrity = self.manifest.integrity.as_ref();
+        integrity.map_or(0, |i| i.store.reads)
     }
 
     /// Forgets every cached probe, e.g. after a missing GStreamer plugin was installed: cached
@@ -77,14 +85,15 @@ impl Scanner {
             rejected: walked.rejected,
             ..Default::default()
         };
-        if let Some((size, modified)) = walked.manifest
-            && !self.settling.is_settled(MANIFEST, size, modified, now)
-        {
-            found.pending.push(PathBuf::from(MANIFEST));
-        } else {
-            catalog.manifest_error = self.load_manifest(walked.manifest.is_some());
-        }
-        let manifest = self.last_good.clone();
+        self.manifest.update(
+            &self.content_dir,
+            [walked.manifest, walked.signature],
+            &mut self.settling,
+            now,
+            &mut catalog,
+            &mut found,
+        );
+        let manifest = self.manifest.last_good.clone();
         let listed = manifest.as_ref().map(listed_files).unwrap_or_default();
         let present: HashSet<String> = walked.files.iter().map(|f| f.rel_str.clone()).collect();
         let video_groups: HashSet<String> = walked
@@ -101,6 +110,9 @@ impl Scanner {
             })
             .map(|f| f.group.clone())
             .collect();
+        let unsigned = Checksums::default();
+        let checksums = manifest.as_ref().map_or(&unsigned, |m| &m.checksums);
+        let gate = self.manifest.gate(checksums);
         let mut judge = Judge {
             content_dir: &self.content_dir,
             cache: &mut self.cache,
@@ -109,6 +121,7 @@ impl Scanner {
             max_image_pixels: self.opts.max_image_pixels,
             listed: &listed,
             now,
+            gate,
         };
         for file in walked.files {
             judge.judge(file, &mut found);
@@ -141,6 +154,12 @@ impl Scanner {
         if let Err(warning) = self.cache.save() {
             catalog.warnings.push(warning);
         }
+        if let Some(integrity) = &mut self.manifest.integrity {
+            catalog
+                .warnings
+                .extend(integrity.store.finish_scan(&present));
+        }
+        catalog.integrity.extend(found.integrity);
         catalog.missing_variants = missing_variants(&arranged.items);
         catalog.items = arranged.items;
         catalog.sidecars = found.sidecars;
@@ -149,26 +168,6 @@ impl Scanner {
         catalog.warnings.extend(arranged.warnings);
         catalog.manifest_version = manifest.and_then(|m| m.version);
         catalog
-    }
-
-    /// Reads playlist.yaml into `last_good`, or returns why not (and keeps the last good one).
-    fn load_manifest(&mut self, exists: bool) -> Option<String> {
-        if !exists {
-            // Removed on purpose: back to name order.
-            self.last_good = None;
-            return None;
-        }
-        let text = match fs::read_to_string(self.content_dir.join(MANIFEST)) {
-            Ok(text) => text,
-            Err(err) => return Some(format!("{MANIFEST} cannot be read: {err}")),
-        };
-        match manifest::parse(&text) {
-            Ok(parsed) => {
-                self.last_good = Some(parsed);
-                None
-            }
-            Err(err) => Some(err),
-        }
     }
 }
 

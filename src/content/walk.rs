@@ -7,8 +7,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use super::digests::FileStamp;
 use super::naming::{
-    CONTROL_FILES, MANIFEST, NameClass, URGENT_FOLDER, classify, group_key, is_silent,
+    CONTROL_FILES, MANIFEST, NameClass, SIGNATURE, URGENT_FOLDER, classify, group_key, is_silent,
     looks_like_media,
 };
 use super::{Kind, Language, Rejected, SidecarKind};
@@ -24,6 +25,8 @@ pub(crate) struct Found {
     pub size: u64,
     pub modified: SystemTime,
     pub urgent: bool,
+    /// Size, times and inode: what the digest cache is keyed by.
+    pub stamp: FileStamp,
 }
 
 /// What the name says a found file is.
@@ -47,6 +50,8 @@ pub(crate) struct Walk {
     pub rejected: Vec<Rejected>,
     /// Size and mtime of the top-level playlist.yaml, if there is one.
     pub manifest: Option<(u64, SystemTime)>,
+    /// The same for playlist.yaml.minisig.
+    pub signature: Option<(u64, SystemTime)>,
 }
 
 struct Folder {
@@ -182,8 +187,10 @@ fn visit(
                 format!("{name} is only read at the top of the content folder"),
             );
         }
-        if name == MANIFEST {
-            out.manifest = Some((metadata.len(), modified));
+        match name {
+            MANIFEST => out.manifest = Some((metadata.len(), modified)),
+            SIGNATURE => out.signature = Some((metadata.len(), modified)),
+            _ => {}
         }
         return;
     }
@@ -217,6 +224,7 @@ fn visit(
         size: metadata.len(),
         modified,
         urgent: folder.urgent,
+        stamp: FileStamp::of(&metadata),
     });
 }
 

@@ -62,7 +62,12 @@ pub struct CatalogWorker {
 
 impl CatalogWorker {
     /// Starts the worker; the first scan runs at once.
-    pub fn spawn(content_dir: PathBuf, options: ScanOptions, cache: Option<PathBuf>, rescan: Duration) -> Self {
+    pub fn spawn(
+        content_dir: PathBuf,
+        options: ScanOptions,
+        cache: Option<PathBuf>,
+        rescan: Duration,
+    ) -> Self {
         let (trigger, triggers) = channel();
         let (send, updates) = channel();
         let own_trigger = trigger.clone();
@@ -111,7 +116,11 @@ fn worker_loop(
         } else {
             rescan
         };
-        tracing::debug!("content scan: {} items in {:?}", catalog.items.len(), started.elapsed());
+        tracing::debug!(
+            "content scan: {} items in {:?}",
+            catalog.items.len(),
+            started.elapsed()
+        );
         // Unchanged scans are still reported (the time of the last rescan is
         // shown to technicians), but without a catalog to swap in.
         let changed = first || catalog != last;
@@ -134,7 +143,12 @@ fn worker_loop(
 struct FolderWatch {
     dir: PathBuf,
     trigger: Sender<()>,
-    debouncer: Option<notify_debouncer_full::Debouncer<notify::RecommendedWatcher, notify_debouncer_full::RecommendedCache>>,
+    debouncer: Option<
+        notify_debouncer_full::Debouncer<
+            notify::RecommendedWatcher,
+            notify_debouncer_full::RecommendedCache,
+        >,
+    >,
     watched_inode: Option<u64>,
     limit_reported: bool,
 }
@@ -172,7 +186,8 @@ impl FolderWatch {
             }
             let _ = trigger.send(());
         });
-        let watched = made.and_then(|mut d| d.watch(&self.dir, RecursiveMode::Recursive).map(|()| d));
+        let watched =
+            made.and_then(|mut d| d.watch(&self.dir, RecursiveMode::Recursive).map(|()| d));
         match watched {
             Ok(d) => {
                 self.debouncer = Some(d);
@@ -195,7 +210,10 @@ impl FolderWatch {
 
 fn inode(dir: &Path) -> Option<u64> {
     use std::os::unix::fs::MetadataExt;
-    std::fs::metadata(dir).ok().filter(|m| m.is_dir()).map(|m| m.ino())
+    std::fs::metadata(dir)
+        .ok()
+        .filter(|m| m.is_dir())
+        .map(|m| m.ino())
 }
 
 /// The worker as a Bevy resource.
@@ -264,13 +282,21 @@ fn journal_diff(diff: &CatalogDiff, record: &mut Record) {
     }
     for removed in &diff.removed {
         info!("content removed: {}", removed.display());
-        record.event(Event::ContentRemoved { item: name(removed) });
+        record.event(Event::ContentRemoved {
+            item: name(removed),
+        });
     }
     for rejected in diff.newly_rejected.iter().filter(|r| !r.is_temporary()) {
-        warn!("not playing {}: {}", rejected.rel.display(), rejected.reason);
+        warn!(
+            "not playing {}: {}",
+            rejected.rel.display(),
+            rejected.reason
+        );
         record.event(Event::ItemFailed {
             item: name(&rejected.rel),
-            kind: super::Kind::of_path(&rejected.rel).map_or("other", |k| k.name()).into(),
+            kind: super::Kind::of_path(&rejected.rel)
+                .map_or("other", |k| k.name())
+                .into(),
             reason: rejected.reason.clone(),
             stage: "catalog".into(),
         });

@@ -111,7 +111,11 @@ fn record_power_outcomes(
     for outcome in receiver.try_iter() {
         match &outcome.error {
             None => info!("display {}: {}", on_off(outcome.on), outcome.command),
-            Some(e) => warn!("display {} failed: {}: {e}", on_off(outcome.on), outcome.command),
+            Some(e) => warn!(
+                "display {} failed: {}: {e}",
+                on_off(outcome.on),
+                outcome.command
+            ),
         }
         record.event(Event::DisplayCommand {
             action: on_off(outcome.on).into(),

@@ -39,6 +39,9 @@ pub enum Event {
         /// Video frames put on screen (videos only).
         #[serde(skip_serializing_if = "Option::is_none")]
         frames: Option<u64>,
+        /// Pages shown (text slides only).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pages: Option<u64>,
         ended: Ending,
         #[serde(skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
@@ -100,5 +103,66 @@ pub enum Event {
         kind: String,
         reason: String,
         stage: String,
+    },
+    /// The player is alive: written every minute while it runs, with the
+    /// screen state at that moment (`open` or `closed`).
+    Heartbeat {
+        screen: String,
+    },
+    /// Operating time lost while the player was not running, written at
+    /// start-up (see `journal::downtime_since`). Times are UTC RFC 3339.
+    Incident {
+        kind: String,
+        from: String,
+        to: String,
+        minutes_lost: u64,
+        cause: String,
+    },
+    /// A monthly archive was written and verified.
+    BackupWritten {
+        month: String,
+        archive: String,
+        files: u64,
+        bytes: u64,
+        missing: u64,
+    },
+    /// The month was already archived: the archive verified and was left alone.
+    BackupKept {
+        month: String,
+        archive: String,
+    },
+    /// A backup failed; no archive that looks valid was left behind.
+    BackupFailed {
+        month: String,
+        error: String,
+    },
+    /// Retention removed an old monthly archive.
+    BackupPruned {
+        archive: String,
+    },
+    /// A PIN typed into the admin overlay; `role` whose PIN it was when
+    /// right. The PIN itself is never recorded.
+    AdminAttempt {
+        ok: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        role: Option<String>,
+    },
+    /// Too many wrong PINs: the overlay takes none until `until` (UTC).
+    AdminLocked {
+        until: String,
+        minutes: i64,
+    },
+    /// The admin overlay was unlocked with the PIN of `role`.
+    AdminUnlocked {
+        role: String,
+    },
+    /// Something done in the admin overlay, `by` the role that unlocked it.
+    AdminAction {
+        action: String,
+        by: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
     },
 }

@@ -5,6 +5,7 @@
 //! at worst leave the last line cut off; the reader skips such a line with a
 //! warning and keeps every line after it.
 
+mod downtime;
 mod event;
 pub mod plugin;
 mod read;
@@ -18,8 +19,11 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use thiserror::Error;
 
+pub use downtime::{
+    Cause, Incident, LastAlive, downtime_since, last_alive, operating_time_between,
+};
 pub use event::{Ending, Event};
-pub use read::{read_file, JournalLines};
+pub use read::{JournalLines, read_file};
 
 /// Version of the line format; readers skip lines of a newer major version.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -63,7 +67,14 @@ impl Journal {
         })?;
         let seq = month_files(dir)
             .last()
-            .map(|path| read_file(path).records.iter().filter_map(|r| r["seq"].as_u64()).max().unwrap_or(0))
+            .map(|path| {
+                read_file(path)
+                    .records
+                    .iter()
+                    .filter_map(|r| r["seq"].as_u64())
+                    .max()
+                    .unwrap_or(0)
+            })
             .unwrap_or(0);
         Ok(Self {
             dir: dir.to_owned(),
@@ -99,7 +110,10 @@ impl Journal {
         text.push('\n');
         let path = self.dir.join(format!("{month}.jsonl"));
         let file = self.file_for(&month)?;
-        let io = |source| JournalError::Io { path: path.clone(), source };
+        let io = |source| JournalError::Io {
+            path: path.clone(),
+            source,
+        };
         file.write_all(text.as_bytes()).map_err(io)?;
         file.sync_data().map_err(io)?;
         self.seq += 1;
@@ -113,8 +127,14 @@ impl Journal {
                 .create(true)
                 .append(true)
                 .open(&path)
-                .map_err(|source| JournalError::Io { path: path.clone(), source })?;
-            end_cut_line(&path, &file).map_err(|source| JournalError::Io { path: path.clone(), source })?;
+                .map_err(|source| JournalError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+            end_cut_line(&path, &file).map_err(|source| JournalError::Io {
+                path: path.clone(),
+                source,
+            })?;
             self.open = Some((month.to_owned(), file));
         }
         Ok(&mut self.open.as_mut().expect("opened above").1)
@@ -165,8 +185,20 @@ mod tests {
     fn lines_carry_version_sequence_kiosk_and_both_times() {
         let dir = tempfile::tempdir().unwrap();
         let mut j = Journal::open(dir.path(), "tb-1", chrono_tz::Asia::Ho_Chi_Minh).unwrap();
-        j.append(at(2026, 11, 28, 1, 0), &Event::AppStarted { version: "0.1.0".into() }).unwrap();
-        j.append(at(2026, 11, 28, 1, 1), &Event::AppStopped { reason: "test".into() }).unwrap();
+        j.append(
+            at(2026, 11, 28, 1, 0),
+            &Event::AppStarted {
+                version: "0.1.0".into(),
+            },
+        )
+        .unwrap();
+        j.append(
+            at(2026, 11, 28, 1, 1),
+            &Event::AppStopped {
+                reason: "test".into(),
+            },
+        )
+        .unwrap();
         let lines = read_file(&dir.path().join("2026-11.jsonl"));
         assert_eq!(lines.records.len(), 2);
         let first = &lines.records[0];
@@ -184,7 +216,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut j = Journal::open(dir.path(), "k", chrono_tz::Asia::Ho_Chi_Minh).unwrap();
         // 2026-11-30 17:30 UTC is already 2026-12-01 00:30 in Ho Chi Minh City.
-        j.append(at(2026, 11, 30, 17, 30), &Event::AppStarted { version: "x".into() }).unwrap();
+        j.append(
+            at(2026, 11, 30, 17, 30),
+            &Event::AppStarted {
+                version: "x".into(),
+            },
+        )
+        .unwrap();
         assert!(dir.path().join("2026-12.jsonl").exists());
         assert!(!dir.path().join("2026-11.jsonl").exists());
     }
@@ -196,7 +234,13 @@ mod tests {
         {
             let mut j = Journal::open(dir.path(), "k", tz).unwrap();
             for _ in 0..3 {
-                j.append(at(2026, 11, 2, 1, 0), &Event::AppStarted { version: "x".into() }).unwrap();
+                j.append(
+                    at(2026, 11, 2, 1, 0),
+                    &Event::AppStarted {
+                        version: "x".into(),
+                    },
+                )
+                .unwrap();
             }
         }
         // A power cut in the middle of a line.
@@ -206,10 +250,18 @@ mod tests {
         drop(f);
         let mut j = Journal::open(dir.path(), "k", tz).unwrap();
         assert_eq!(j.last_seq(), 3);
-        j.append(at(2026, 11, 2, 2, 0), &Event::AppStopped { reason: "x".into() }).unwrap();
+        j.append(
+            at(2026, 11, 2, 2, 0),
+            &Event::AppStopped { reason: "x".into() },
+        )
+        .unwrap();
         let lines = read_file(&path);
         assert_eq!(lines.broken, 1, "the cut line is reported");
-        let seqs: Vec<u64> = lines.records.iter().map(|r| r["seq"].as_u64().unwrap()).collect();
+        let seqs: Vec<u64> = lines
+            .records
+            .iter()
+            .map(|r| r["seq"].as_u64().unwrap())
+            .collect();
         assert_eq!(seqs, [1, 2, 3, 4]);
     }
 }

@@ -1,11 +1,66 @@
-//! Bevy glue for the journal: the `Recorder` resource and the `Record`
-//! system parameter that stamps events with the kiosk clock.
+//! Bevy glue for the journal: the `Recorder` resource, the `Record` system
+//! parameter that stamps events with the kiosk clock, the start-up record
+//! (with the downtime since the last run) and the heartbeat.
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
-use super::{Event, Journal};
+use super::{Event, Incident, Journal};
 use crate::clock::Clock;
+use crate::schedule::plugin::ScreenState;
+
+/// A heartbeat line this often (real time), so that a power cut is dated
+/// to within a minute.
+const HEARTBEAT_SECS: f64 = 60.0;
+
+/// Operating time lost before this start (computed before anything is
+/// written, from the journal's last line).
+#[derive(Resource, Default)]
+pub struct StartupGap(pub Option<Incident>);
+
+pub fn plugin(app: &mut App) {
+    app.init_resource::<StartupGap>()
+        .add_systems(Startup, record_start)
+        .add_systems(Update, write_heartbeat);
+}
+
+fn record_start(mut record: Record, gap: Res<StartupGap>) {
+    if let Some(incident) = &gap.0 {
+        warn!(
+            "{} minutes of operating time lost since {} ({})",
+            incident.minutes_lost,
+            incident.from,
+            incident.cause.as_str()
+        );
+        record.event(incident.to_event());
+    }
+    record.event(Event::AppStarted {
+        version: env!("CARGO_PKG_VERSION").into(),
+    });
+}
+
+fn write_heartbeat(
+    time: Res<Time<Real>>,
+    state: Res<State<ScreenState>>,
+    mut next: Local<f64>,
+    mut record: Record,
+) {
+    let now = time.elapsed_secs_f64();
+    if now < *next {
+        return;
+    }
+    if *next > 0.0 {
+        let screen = match state.get() {
+            ScreenState::Open => "open",
+            ScreenState::Closed => "closed",
+            ScreenState::Starting => "starting",
+        };
+        record.event(Event::Heartbeat {
+            screen: screen.into(),
+        });
+    }
+    *next = now + HEARTBEAT_SECS;
+}
 
 /// The open journal. `None` when it could not be opened (the error was
 /// logged; the kiosk keeps playing rather than going dark over a full disk).

@@ -102,7 +102,12 @@ mod tests {
     fn slot_keeps_only_the_latest_frame() {
         let slot = FrameSlot::default();
         for number in 0..3 {
-            slot.put(Frame { width: 1, height: 1, data: vec![0; 4], number });
+            slot.put(Frame {
+                width: 1,
+                height: 1,
+                data: vec![0; 4],
+                number,
+            });
         }
         assert_eq!(slot.take().unwrap().number, 2);
         assert!(slot.take().is_none());

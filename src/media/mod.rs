@@ -5,7 +5,7 @@ mod frame;
 mod probe;
 mod video;
 
-pub use frame::{pack_rows, Frame, FrameSlot};
+pub use frame::{Frame, FrameSlot, pack_rows};
 pub use probe::DiscovererProbe;
 pub use video::{VideoEvent, VideoPipeline};
 

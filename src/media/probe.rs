@@ -17,11 +17,10 @@ pub struct DiscovererProbe {
 
 impl DiscovererProbe {
     pub fn new() -> Self {
-        let made = super::init()
-            .map_err(|e| e.to_string())
-            .and_then(|()| {
-                gst_pbutils::Discoverer::new(gst::ClockTime::from_seconds(10)).map_err(|e| e.to_string())
-            });
+        let made = super::init().map_err(|e| e.to_string()).and_then(|()| {
+            gst_pbutils::Discoverer::new(gst::ClockTime::from_seconds(10))
+                .map_err(|e| e.to_string())
+        });
         match made {
             Ok(d) => Self {
                 discoverer: Some(d),
@@ -46,7 +45,9 @@ impl Probe for DiscovererProbe {
         let Some(discoverer) = &self.discoverer else {
             return Err(format!(
                 "cannot probe videos: {}",
-                self.init_error.as_deref().unwrap_or("GStreamer unavailable")
+                self.init_error
+                    .as_deref()
+                    .unwrap_or("GStreamer unavailable")
             ));
         };
         let uri = gst::glib::filename_to_uri(path, None).map_err(|e| e.to_string())?;

@@ -2,8 +2,8 @@
 //! audio sink for the sound.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use gstreamer as gst;
@@ -12,7 +12,7 @@ use gstreamer_app as gst_app;
 use gstreamer_video as gst_video;
 use gstreamer_video::prelude::*;
 
-use super::{init, pack_rows, Frame, FrameSlot, MediaError};
+use super::{Frame, FrameSlot, MediaError, init, pack_rows};
 
 /// What the pipeline's bus said since the last poll.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +53,9 @@ impl VideoPipeline {
             .property("volume", volume)
             .build()
             .map_err(|e| fail(format!("no playbin element: {e}")))?;
-        let bus = playbin.bus().ok_or_else(|| fail("pipeline has no bus".into()))?;
+        let bus = playbin
+            .bus()
+            .ok_or_else(|| fail("pipeline has no bus".into()))?;
         playbin
             .set_state(gst::State::Paused)
             .map_err(|e| fail(format!("cannot start decoding: {e}")))?;
@@ -75,6 +77,10 @@ impl VideoPipeline {
         if let Err(e) = self.playbin.set_state(gst::State::Paused) {
             tracing::warn!("video: cannot set PAUSED: {e}");
         }
+    }
+
+    pub fn set_volume(&self, volume: f64) {
+        self.playbin.set_property("volume", volume);
     }
 
     /// The newest decoded frame, if one arrived since the last call.
@@ -206,11 +212,10 @@ fn warn_once_if_silent(playbin: &gst::Element) {
     let Some(bin) = sink.downcast_ref::<gst::Bin>() else {
         return;
     };
-    let silent = bin.children().iter().any(|child| {
-        child
-            .factory()
-            .is_some_and(|f| f.name() == "fakesink")
-    });
+    let silent = bin
+        .children()
+        .iter()
+        .any(|child| child.factory().is_some_and(|f| f.name() == "fakesink"));
     if silent && !WARNED.swap(true, Ordering::Relaxed) {
         tracing::warn!("no audio device found: video plays without sound");
     }

@@ -9,8 +9,10 @@ use crate::fonts::Fonts;
 struct FallbackSlide;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Startup, spawn_fallback_slide)
-        .add_systems(Update, show_fallback_slide.after(super::PlaybackSystems::Advance));
+    app.add_systems(Startup, spawn_fallback_slide).add_systems(
+        Update,
+        show_fallback_slide.after(super::PlaybackSystems::Advance),
+    );
 }
 
 fn spawn_fallback_slide(mut commands: Commands, fonts: Res<Fonts>) {

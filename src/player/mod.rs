@@ -4,10 +4,16 @@
 //! first frame) while the last picture stays on screen, so a switch never
 //! shows black. A file that fails is journaled and skipped.
 
+mod captions;
+mod controls;
 mod fallback;
 mod fit;
 mod picture;
 mod playback;
+mod spans;
+mod status_strip;
+mod text_slide;
+mod ticker;
 
 use std::path::PathBuf;
 
@@ -16,6 +22,7 @@ use bevy::prelude::*;
 use crate::config::Fit;
 use crate::schedule::plugin::ScreenState;
 
+pub use controls::PlaybackCommand;
 pub use fit::fit_picture;
 pub use picture::decode_picture;
 pub use playback::Playback;
@@ -45,6 +52,9 @@ pub enum PlaybackSystems {
 
 pub struct PlayerPlugin {
     pub settings: PlayerSettings,
+    pub ticker: crate::config::TickerConfig,
+    pub captions: Vec<crate::content::Language>,
+    pub status_strip: crate::config::StatusStripConfig,
 }
 
 impl Plugin for PlayerPlugin {
@@ -69,7 +79,10 @@ impl Plugin for PlayerPlugin {
             )
             .add_systems(OnEnter(ScreenState::Closed), playback::stop_for_closing)
             .add_systems(Last, playback::stop_on_exit);
-        app.add_plugins(fallback::plugin);
+        app.add_plugins((fallback::plugin, controls::plugin, text_slide::plugin));
+        ticker::plugin(app, self.ticker.clone());
+        captions::plugin(app, self.captions.clone());
+        status_strip::plugin(app, self.status_strip.clone());
     }
 }
 

@@ -27,7 +27,11 @@ impl PictureJob {
             return None;
         }
         let handle = self.0.take()?;
-        Some(handle.join().unwrap_or_else(|_| Err("the decoder crashed".into())))
+        Some(
+            handle
+                .join()
+                .unwrap_or_else(|_| Err("the decoder crashed".into())),
+        )
     }
 }
 
@@ -43,7 +47,9 @@ pub fn decode_picture(path: &Path) -> Result<Image, String> {
     limits.max_image_height = Some(20_000);
     limits.max_alloc = Some(512 * 1024 * 1024);
     reader.limits(limits);
-    let mut picture = reader.decode().map_err(|e| format!("cannot decode picture: {e}"))?;
+    let mut picture = reader
+        .decode()
+        .map_err(|e| format!("cannot decode picture: {e}"))?;
     if picture.width() > MAX_SIDE || picture.height() > MAX_SIDE {
         picture = picture.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle);
     }

@@ -24,9 +24,9 @@ mod operating;
 mod overrides;
 mod plan;
 mod plan_text;
+pub mod plugin;
 mod status;
 mod window;
-pub mod plugin;
 
 pub use config::{ExceptionConfig, ScheduleConfig};
 pub use control::{ControlCommand, parse_control};

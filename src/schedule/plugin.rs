@@ -125,7 +125,10 @@ fn read_control_file(
         Ok(text) => text,
         Err(e) => {
             warn!("{file}: {e}");
-            record.event(Event::ControlRejected { file, reason: e.to_string() });
+            record.event(Event::ControlRejected {
+                file,
+                reason: e.to_string(),
+            });
             return;
         }
     };
@@ -139,7 +142,10 @@ fn read_control_file(
         Err(e) => {
             // A half-written file fails here too; its next write is read again.
             warn!("{file}: {e}; ignored");
-            record.event(Event::ControlRejected { file, reason: e.to_string() });
+            record.event(Event::ControlRejected {
+                file,
+                reason: e.to_string(),
+            });
         }
     }
 }
@@ -152,10 +158,15 @@ fn apply_override_requests(
     for request in requests.read() {
         match request {
             OverrideRequest::Set(o) => {
-                info!("override {} by {} until {:?}: {}", o.action, o.by, o.until, o.reason);
+                info!(
+                    "override {} by {} until {:?}: {}",
+                    o.action, o.by, o.until, o.reason
+                );
                 record.event(Event::OverrideSet {
                     action: o.action.to_string(),
-                    until: o.until.map(|u| u.to_rfc3339_opts(SecondsFormat::Secs, true)),
+                    until: o
+                        .until
+                        .map(|u| u.to_rfc3339_opts(SecondsFormat::Secs, true)),
                     reason: o.reason.clone(),
                     by: o.by.clone(),
                     source: match o.source {

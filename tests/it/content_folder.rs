@@ -10,7 +10,12 @@ use crate::support::*;
 /// Sets a file's modification time an hour back: a file that settled long ago.
 fn age(path: &Path) {
     let old = SystemTime::now() - Duration::from_secs(3600);
-    std::fs::File::options().write(true).open(path).unwrap().set_modified(old).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
 }
 
 /// A PNG header that claims 20000x20000 pixels (400 megapixels).
@@ -46,10 +51,19 @@ fn catalog_command_lists_play_order_and_explains_every_refusal() {
         }
     }
     let out = cli(
-        &["catalog", "--config", kiosk.config().to_str().unwrap(), "--json"],
+        &[
+            "catalog",
+            "--config",
+            kiosk.config().to_str().unwrap(),
+            "--json",
+        ],
         "UTC",
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let playable: Vec<&str> = json["playable"]
         .as_array()
@@ -73,17 +87,39 @@ fn catalog_command_lists_play_order_and_explains_every_refusal() {
             .to_owned()
     };
     assert!(!reason("cut.mp4").is_empty());
-    assert!(reason("noise.jpg").contains("image"), "{}", reason("noise.jpg"));
-    assert!(reason("bomb.png").contains("megapixel") || reason("bomb.png").contains("pixels"), "{}", reason("bomb.png"));
-    assert!(reason("empty.png").contains("empty") || reason("empty.png").contains("zero"), "{}", reason("empty.png"));
+    assert!(
+        reason("noise.jpg").contains("image"),
+        "{}",
+        reason("noise.jpg")
+    );
+    assert!(
+        reason("bomb.png").contains("megapixel") || reason("bomb.png").contains("pixels"),
+        "{}",
+        reason("bomb.png")
+    );
+    assert!(
+        reason("empty.png").contains("empty") || reason("empty.png").contains("zero"),
+        "{}",
+        reason("empty.png")
+    );
     assert!(reason(".syncthing.arriving.mp4.tmp").contains("temporary"));
     assert!(reason("a.jpg").contains("outside"), "{}", reason("a.jpg"));
     assert!(reason("x.mp4").contains("directory"), "{}", reason("x.mp4"));
-    assert!(reason("notes.docx").contains("unknown"), "{}", reason("notes.docx"));
+    assert!(
+        reason("notes.docx").contains("unknown"),
+        "{}",
+        reason("notes.docx")
+    );
     // The same as a person reads it.
-    let text = cli(&["catalog", "--config", kiosk.config().to_str().unwrap()], "UTC");
+    let text = cli(
+        &["catalog", "--config", kiosk.config().to_str().unwrap()],
+        "UTC",
+    );
     let text = String::from_utf8(text.stdout).unwrap();
-    assert!(text.contains("1. a-good.en.png") && text.contains("bomb.png:"), "{text}");
+    assert!(
+        text.contains("1. a-good.en.png") && text.contains("bomb.png:"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -100,13 +136,27 @@ fn manifest_with_escaping_paths_is_refused_entry_by_entry() {
     for name in ["one.png", "two.png", "playlist.yaml"] {
         age(&c.join(name));
     }
-    let out = cli(&["catalog", "--config", kiosk.config().to_str().unwrap(), "--json"], "UTC");
+    let out = cli(
+        &[
+            "catalog",
+            "--config",
+            kiosk.config().to_str().unwrap(),
+            "--json",
+        ],
+        "UTC",
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["playable"][0]["path"], "two.png", "manifest order first: {json:#}");
+    assert_eq!(
+        json["playable"][0]["path"], "two.png",
+        "manifest order first: {json:#}"
+    );
     assert_eq!(json["playable"][0]["duration_ms"], 4000);
     assert_eq!(json["playable"][1]["path"], "one.png");
     let text = json.to_string();
-    assert!(text.contains("../../etc/passwd"), "the escaping entry is reported: {json:#}");
+    assert!(
+        text.contains("../../etc/passwd"),
+        "the escaping entry is reported: {json:#}"
+    );
     assert!(text.contains("/etc/hosts"), "{json:#}");
 }
 
@@ -126,15 +176,37 @@ fn files_join_and_leave_the_loop_while_it_plays() {
     std::fs::remove_file(c.join("a.png")).unwrap();
     running.finish();
     let journal = kiosk.journal();
-    let added: Vec<_> = events(&journal, "content_added").iter().map(|r| r["item"].as_str().unwrap().to_owned()).collect();
+    let added: Vec<_> = events(&journal, "content_added")
+        .iter()
+        .map(|r| r["item"].as_str().unwrap().to_owned())
+        .collect();
     assert!(added.contains(&"b.png".to_owned()), "{added:?}");
-    assert!(events(&journal, "content_removed").iter().any(|r| r["item"] == "a.png"));
-    assert!(events(&journal, "play_started").iter().any(|r| r["item"] == "b.png"));
+    assert!(
+        events(&journal, "content_removed")
+            .iter()
+            .any(|r| r["item"] == "a.png")
+    );
+    assert!(
+        events(&journal, "play_started")
+            .iter()
+            .any(|r| r["item"] == "b.png")
+    );
     // The temp name never counted as a failure.
-    assert!(events(&journal, "item_failed").is_empty(), "{:?}", events(&journal, "item_failed"));
+    assert!(
+        events(&journal, "item_failed").is_empty(),
+        "{:?}",
+        events(&journal, "item_failed")
+    );
     // a.png left the loop: nothing plays it after its removal.
-    let removed_at = journal.iter().position(|r| r["event"] == "content_removed").unwrap();
-    assert!(!journal[removed_at..].iter().any(|r| r["event"] == "play_started" && r["item"] == "a.png"));
+    let removed_at = journal
+        .iter()
+        .position(|r| r["event"] == "content_removed")
+        .unwrap();
+    assert!(
+        !journal[removed_at..]
+            .iter()
+            .any(|r| r["event"] == "play_started" && r["item"] == "a.png")
+    );
 }
 
 #[test]
@@ -168,12 +240,21 @@ fn half_copied_files_are_never_opened() {
     drop(file);
     running.finish();
     let journal = kiosk.journal();
-    assert!(events(&journal, "item_failed").is_empty(), "no half file was tried: {:?}", events(&journal, "item_failed"));
-    let started: Vec<&str> = events(&journal, "play_started").iter().map(|r| r["item"].as_str().unwrap()).collect();
+    assert!(
+        events(&journal, "item_failed").is_empty(),
+        "no half file was tried: {:?}",
+        events(&journal, "item_failed")
+    );
+    let started: Vec<&str> = events(&journal, "play_started")
+        .iter()
+        .map(|r| r["item"].as_str().unwrap())
+        .collect();
     assert!(started.contains(&"synced.mp4"), "{started:?}");
     assert!(started.contains(&"inplace.mp4"), "{started:?}");
     for name in ["synced.mp4", "inplace.mp4"] {
-        let ended = events(&journal, "play_ended").into_iter().find(|r| r["item"] == name);
+        let ended = events(&journal, "play_ended")
+            .into_iter()
+            .find(|r| r["item"] == name);
         if let Some(ended) = ended {
             assert_ne!(ended["ended"], "error", "{ended}");
         }
@@ -198,8 +279,15 @@ fn urgent_item_cuts_in_at_once() {
     assert_eq!(preempted.len(), 1, "{journal:#?}");
     assert_eq!(preempted[0]["item"], "urgent/alert.png");
     assert_eq!(preempted[0]["interrupted"], "regular.png");
-    let regular_end = events(&journal, "play_ended").into_iter().find(|r| r["item"] == "regular.png").unwrap();
+    let regular_end = events(&journal, "play_ended")
+        .into_iter()
+        .find(|r| r["item"] == "regular.png")
+        .unwrap();
     assert_eq!(regular_end["ended"], "skipped");
     let shot = Shot::open(&artifact("urgent.png"));
-    assert!(shot.is_near(640, 360, [0.0, 0.0, 255.0], 40.0), "the urgent picture is on screen: {:?}", shot.mean(640, 360, 16));
+    assert!(
+        shot.is_near(640, 360, [0.0, 0.0, 255.0], 40.0),
+        "the urgent picture is on screen: {:?}",
+        shot.mean(640, 360, 16)
+    );
 }

@@ -3,5 +3,7 @@
 
 mod content_folder;
 mod hours;
+mod languages;
+mod overlay;
 mod playing;
 mod support;

@@ -12,9 +12,17 @@ fn picture_is_letterboxed_on_screen() {
     kiosk.play(4.0, &shot_path, OPEN);
     let shot = Shot::open(&shot_path);
     assert_eq!(shot.0.dimensions(), (1280, 720));
-    assert!(shot.is_near(640, 360, RED, 30.0), "centre is the picture: {:?}", shot.mean(640, 360, 16));
+    assert!(
+        shot.is_near(640, 360, RED, 30.0),
+        "centre is the picture: {:?}",
+        shot.mean(640, 360, 16)
+    );
     assert!(shot.is_near(1100, 100, RED, 30.0), "picture reaches x=1100");
-    assert!(shot.is_near(60, 360, BLACK, 10.0), "left bar is black: {:?}", shot.mean(60, 360, 16));
+    assert!(
+        shot.is_near(60, 360, BLACK, 10.0),
+        "left bar is black: {:?}",
+        shot.mean(60, 360, 16)
+    );
     assert!(shot.is_near(1220, 360, BLACK, 10.0), "right bar is black");
 }
 
@@ -25,7 +33,11 @@ fn cover_fills_the_screen() {
     let shot_path = artifact("picture-cover.png");
     kiosk.play(4.0, &shot_path, OPEN);
     let shot = Shot::open(&shot_path);
-    assert!(shot.is_near(60, 360, RED, 30.0), "no bar with cover: {:?}", shot.mean(60, 360, 16));
+    assert!(
+        shot.is_near(60, 360, RED, 30.0),
+        "no bar with cover: {:?}",
+        shot.mean(60, 360, 16)
+    );
     assert!(shot.is_near(1220, 700, RED, 30.0));
 }
 
@@ -50,7 +62,10 @@ fn video_plays_on_screen_and_both_items_complete() {
         .find(|r| r["item"] == "b-clip.mp4" && r["ended"] == "completed")
         .unwrap();
     let shown = clip_end["shown_ms"].as_u64().unwrap();
-    assert!((2500..6000).contains(&shown), "a 3 s clip was shown for {shown} ms");
+    assert!(
+        (2500..6000).contains(&shown),
+        "a 3 s clip was shown for {shown} ms"
+    );
     assert_eq!(clip_end["kind"], "video");
     assert!(events(&journal, "app_started").len() == 1);
     assert!(events(&journal, "app_stopped").len() == 1);
@@ -70,7 +85,11 @@ fn video_frames_reach_the_screen() {
     let shot_path = artifact("clip.png");
     kiosk.play(4.0, &shot_path, OPEN);
     let shot = Shot::open(&shot_path);
-    assert!(shot.is_near(640, 360, GREEN, 60.0), "clip centre: {:?}", shot.mean(640, 360, 16));
+    assert!(
+        shot.is_near(640, 360, GREEN, 60.0),
+        "clip centre: {:?}",
+        shot.mean(640, 360, 16)
+    );
     assert!(shot.is_near(60, 360, BLACK, 10.0), "bars stay black");
     let journal = kiosk.journal();
     assert_eq!(events(&journal, "play_started")[0]["item"], "clip.mp4");
@@ -85,7 +104,13 @@ fn bad_files_are_skipped_with_reasons_and_the_loop_goes_on() {
     make_mp4(&content.join("cut.mp4"), "green", 320, 240, 3);
     truncate(&content.join("cut.mp4"), 0.4);
     // Random bytes under a picture name.
-    std::fs::write(content.join("noise.jpg"), (0..5000u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<_>>()).unwrap();
+    std::fs::write(
+        content.join("noise.jpg"),
+        (0..5000u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
     // A valid PNG header with half its pixels missing: found playable by the
     // catalog, fails when decoded.
     make_png(&content.join("half.png"), "blue", 640, 480);
@@ -105,7 +130,10 @@ fn bad_files_are_skipped_with_reasons_and_the_loop_goes_on() {
         .iter()
         .filter(|r| r["item"] == "good.png")
         .count();
-    assert!(good_plays >= 2, "the good picture keeps looping: {good_plays} plays");
+    assert!(
+        good_plays >= 2,
+        "the good picture keeps looping: {good_plays} plays"
+    );
     assert!(Shot::open(&shot_path).is_near(640, 360, RED, 30.0));
 }
 
@@ -120,7 +148,10 @@ fn empty_folder_shows_the_fallback_slide() {
         .flat_map(|x| (300..440).map(move |y| (x, y)))
         .filter(|&(x, y)| shot.0.get_pixel(x, y)[0] > 150)
         .count();
-    assert!(lit > 2000, "the fallback text is drawn ({lit} light pixels)");
+    assert!(
+        lit > 2000,
+        "the fallback text is drawn ({lit} light pixels)"
+    );
     assert!(shot.is_near(50, 50, BLACK, 5.0));
 }
 

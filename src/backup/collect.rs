@@ -1,0 +1,191 @@
+//! What goes into a month's archive: the content files shown that month (from the
+//! journal's `play_started` lines), the month's journal and the config in force.
+
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+use std::path::{Component, Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{BackupError, BackupJob};
+use crate::report::lines::{stream_lines, text, time_of};
+
+/// One file to archive, as planned before writing starts.
+#[derive(Debug, Clone)]
+pub(super) struct PlannedFile {
+    pub source: PathBuf,
+    /// The path inside the archive's top folder, e.g. `content/tin-tuc.vi.jpg`.
+    pub name: String,
+    pub size: u64,
+    /// For content files: how it was shown that month.
+    pub shown: Option<Shown>,
+    /// Only ever appended to (the journal): archive what is there when it is
+    /// opened, even if the player appends a line meanwhile.
+    pub append_only: bool,
+}
+
+/// How often and when an item was shown in the month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Shown {
+    pub plays: u64,
+    pub first: DateTime<Utc>,
+    pub last: DateTime<Utc>,
+}
+
+/// An item the journal says was shown but that cannot be archived. Not a failure:
+/// the content folder is synced and old items leave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingItem {
+    pub item: String,
+    pub reason: String,
+    pub plays: u64,
+}
+
+impl std::fmt::Display for MissingItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({}, shown {} times)",
+            self.item, self.reason, self.plays
+        )
+    }
+}
+
+/// Everything to archive for one month.
+#[derive(Debug)]
+pub(super) struct Plan {
+    /// Content files first, then the journal, then the config.
+    pub files: Vec<PlannedFile>,
+    pub missing: Vec<MissingItem>,
+    /// Journal lines that did not parse (cut off by a power failure).
+    pub broken_journal_lines: usize,
+    pub total_bytes: u64,
+}
+
+pub(super) fn plan(job: &BackupJob) -> Result<Plan, BackupError> {
+    let journal = job.month.journal_file(&job.journal_dir);
+    let mut shown: BTreeMap<String, Shown> = BTreeMap::new();
+    let broken = stream_lines(&journal, |line| {
+        if text(&line, "event") != "play_started" {
+            return ControlFlow::Continue(());
+        }
+        let (item, Some(t)) = (text(&line, "item"), time_of(&line)) else {
+            return ControlFlow::Continue(());
+        };
+        shown
+            .entry(item.to_owned())
+            .and_modify(|s| {
+                s.plays += 1;
+                s.first = s.first.min(t);
+                s.last = s.last.max(t);
+            })
+            .or_insert(Shown {
+                plays: 1,
+                first: t,
+                last: t,
+            });
+        ControlFlow::Continue(())
+    })
+    .map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => BackupError::NoJournal {
+            month: job.month,
+            path: journal.clone(),
+        },
+        _ => BackupError::Read {
+            path: journal.clone(),
+            source,
+        },
+    })?;
+
+    let mut files = Vec::new();
+    let mut missing = Vec::new();
+    for (item, seen) in shown {
+        let missing_because = |reason: &str| MissingItem {
+            item: item.clone(),
+            reason: reason.into(),
+            plays: seen.plays,
+        };
+        let Some(rel) = inside_folder(&item) else {
+            missing.push(missing_because("not a path inside the content folder"));
+            continue;
+        };
+        let source = job.content_dir.join(rel);
+        match std::fs::metadata(&source) {
+            Ok(meta) if meta.is_file() => files.push(PlannedFile {
+                name: format!("content/{}", rel.display()),
+                source,
+                size: meta.len(),
+                shown: Some(seen),
+                append_only: false,
+            }),
+            Ok(_) => missing.push(missing_because("not a regular file")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                missing.push(missing_because("no longer in the content folder"));
+            }
+            Err(source_error) => {
+                return Err(BackupError::Read {
+                    path: source,
+                    source: source_error,
+                });
+            }
+        }
+    }
+    let mut journal_file = planned(&journal, format!("journal/{}.jsonl", job.month))?;
+    journal_file.append_only = true;
+    files.push(journal_file);
+    let config_name = job.config_file.file_name().map_or_else(
+        || "infokiosk.yaml".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    files.push(planned(&job.config_file, format!("config/{config_name}"))?);
+    let total_bytes = files.iter().map(|f| f.size).sum();
+    Ok(Plan {
+        files,
+        missing,
+        broken_journal_lines: broken,
+        total_bytes,
+    })
+}
+
+fn planned(source: &Path, name: String) -> Result<PlannedFile, BackupError> {
+    let meta = std::fs::metadata(source).map_err(|e| BackupError::Read {
+        path: source.to_owned(),
+        source: e,
+    })?;
+    Ok(PlannedFile {
+        source: source.to_owned(),
+        name,
+        size: meta.len(),
+        shown: None,
+        append_only: false,
+    })
+}
+
+/// The item as a relative path that stays inside the content folder, or `None`
+/// (absolute, `..`, empty): a journal line must not pull other files into a backup.
+fn inside_folder(item: &str) -> Option<&Path> {
+    let path = Path::new(item);
+    let normal = path.components().all(|c| matches!(c, Component::Normal(_)));
+    (normal && path.components().next().is_some()).then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn journal_items_must_stay_inside_the_content_folder() {
+        assert!(inside_folder("tin-tuc.vi.jpg").is_some());
+        assert!(inside_folder("2026/khmer.km.mp4").is_some());
+        for bad in [
+            "",
+            "/etc/shadow",
+            "../secret.jpg",
+            "a/../../b.jpg",
+            "./a.jpg",
+        ] {
+            assert!(inside_folder(bad).is_none(), "{bad}");
+        }
+    }
+}

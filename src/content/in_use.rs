@@ -1,0 +1,119 @@
+//! Which playlist.yaml decides a scan: the last one that parsed, or with signing the last one verified.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use super::checksums::Checksums;
+use super::integrity::{Gate, Integrity};
+use super::judge::Findings;
+use super::manifest::{self, Manifest};
+use super::naming::{MANIFEST, SIGNATURE};
+use super::settle::Settling;
+use super::{Catalog, Rejected, ScanOptions};
+
+#[derive(Debug)]
+pub(crate) struct ManifestInUse {
+    /// With `trust.require_signature`, the last verified manifest only.
+    pub last_good: Option<Manifest>,
+    /// `Some` with `trust.require_signature`.
+    pub integrity: Option<Integrity>,
+}
+
+impl ManifestInUse {
+    pub fn new(opts: &ScanOptions) -> Self {
+        let integrity = opts.trust.require_signature.then(|| {
+            let (state, store) = (opts.trust_state.clone(), opts.verified_store.clone());
+            Integrity::new(&opts.trust, state, store)
+        });
+        ManifestInUse {
+            last_good: None,
+            integrity,
+        }
+    }
+
+    /// Reads playlist.yaml (and with signing its signature) unless one is still being written;
+    /// `seen`: their size and mtime from the walk, if they exist.
+    /// Why it is not used goes to `catalog.manifest_error`; with signing it is also an
+    /// integrity incident and a rejected row, and the last verified manifest stays in use.
+    pub fn update(
+        &mut self,
+        content_dir: &Path,
+        seen: [Option<(u64, SystemTime)>; 2],
+        settling: &mut Settling,
+        now: SystemTime,
+        catalog: &mut Catalog,
+        found: &mut Findings,
+    ) {
+        if let Some(restored) = self
+            .integrity
+            .as_mut()
+            .and_then(|i| i.restore(&mut catalog.warnings))
+        {
+            self.last_good = Some(restored);
+        }
+        let [manifest, signature] = seen;
+        let signature = signature.filter(|_| self.integrity.is_some());
+        let mut unsettled = false;
+        for (name, seen) in [(MANIFEST, manifest), (SIGNATURE, signature)] {
+            if let Some((size, modified)) = seen
+                && !settling.is_settled(name, size, modified, now)
+            {
+                found.pending.push(PathBuf::from(name));
+                unsettled = true;
+            }
+        }
+        if unsettled {
+            return;
+        }
+        let exists = manifest.is_some();
+        catalog.manifest_error = self.load(content_dir, exists, &mut catalog.warnings);
+        if let Some(refused) = &catalog.manifest_error
+            && self.integrity.is_some()
+        {
+            catalog.integrity.push(refused.clone());
+            found.rejected.push(Rejected {
+                rel: PathBuf::from(MANIFEST),
+                reason: refused.clone(),
+            });
+        }
+    }
+
+    /// With signing, the per-file check against `checksums` (of the manifest in use).
+    pub fn gate<'a>(&'a mut self, checksums: &'a Checksums) -> Option<Gate<'a>> {
+        let integrity = self.integrity.as_mut()?;
+        Some(Gate {
+            checksums,
+            store: &mut integrity.store,
+        })
+    }
+
+    /// Reads playlist.yaml into `last_good`, or returns why not (and keeps the last good one).
+    fn load(&mut self, dir: &Path, exists: bool, warnings: &mut Vec<String>) -> Option<String> {
+        if let Some(integrity) = &mut self.integrity {
+            return match integrity.load(dir, exists, warnings) {
+                Ok(verified) => {
+                    self.last_good = Some(verified);
+                    None
+                }
+                Err(refused) => Some(refused),
+            };
+        }
+        if !exists {
+            // Removed on purpose: back to name order.
+            self.last_good = None;
+            return None;
+        }
+        let text = match fs::read_to_string(dir.join(MANIFEST)) {
+            Ok(text) => text,
+            Err(err) => return Some(format!("{MANIFEST} cannot be read: {err}")),
+        };
+        match manifest::parse(&text) {
+            Ok(parsed) => {
+                self.last_good = Some(parsed);
+                None
+            }
+            Err(err) => Some(err),
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! The scanner's trust gate: a playlist.yaml is used only if a trusted key signed it and it is not older than the last one accepted.
+//!
+//! The last accepted manifest, its signature and the highest version accepted are kept in the
+//! trust state file (`ScanOptions::trust_state`, JSON, written by temp file and rename), so a
+//! restart neither forgets the rollback floor nor the catalog to keep playing while the folder
+//! holds something unsigned. The stored manifest is checked again with the keys of the day.
+
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::checksums::{Checksums, NOT_LISTED};
+use super::digests::FileStamp;
+use super::manifest::{self, Manifest};
+use super::naming::{MANIFEST, SIGNATURE, nfc};
+use super::store::{Refusal, VerifiedStore};
+use super::trust::{TrustConfig, TrustedKey, trusted_keys, verify_signature};
+
+const FORMAT: u32 = 1;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct TrustState {
+    format: u32,
+    /// The highest `version:` ever accepted (a manifest without one is version 0).
+    highest_version: u64,
+    /// The last accepted playlist.yaml and playlist.yaml.minisig, as they were.
+    manifest: Option<String>,
+    signature: Option<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Integrity {
+    keys: Result<Vec<TrustedKey>, String>,
+    state_file: Option<PathBuf>,
+    state: TrustState,
+    restored: bool,
+    pub store: VerifiedStore,
+}
+
+impl Integrity {
+    pub fn new(trust: &TrustConfig, state_file: Option<PathBuf>, store: Option<PathBuf>) -> Self {
+        Integrity {
+            keys: trusted_keys(trust).map_err(|e| e.to_string()),
+            state_file,
+            state: TrustState::default(),
+            restored: false,
+            store: VerifiedStore::new(store),
+        }
+    }
+
+    /// Once, at the first scan: the rollback floor and the last verified manifest from the state
+    /// file, if that manifest still verifies. Problems go to `warnings`.
+    pub fn restore(&mut self, warnings: &mut Vec<String>) -> Option<Manifest> {
+        if std::mem::replace(&mut self.restored, true) {
+            return None;
+        }
+        let file = self.state_file.as_ref()?;
+        let bytes = match fs::read(file) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == ErrorKind::NotFound => return None,
+            Err(e) => {
+                warnings.push(format!(
+                    "trust state {} cannot be read: {e}",
+                    file.display()
+                ));
+                return None;
+            }
+        };
+        match serde_json::from_slice::<TrustState>(&bytes) {
+            Ok(state) if state.format == FORMAT => self.state = state,
+            _ => {
+                warnings.push(format!(
+                    "trust state {} is damaged: the rollback check starts again from the next signed manifest",
+                    file.display()
+                ));
+                return None;
+            }
+        }
+        let (text, signature) = (
+            self.state.manifest.as_ref()?,
+            self.state.signature.as_ref()?,
+        );
+        let keys = self.keys.as_deref().unwrap_or_default();
+        let checked =
+            verify_signature(text.as_bytes(), signature, keys).and_then(|_| manifest::parse(text));
+        match checked {
+            Ok(manifest) => Some(manifest),
+            Err(why) => {
+                warnings.push(format!(
+                    "the last verified manifest is no longer trusted: {why}"
+                ));
+                None
+            }
+        }
+    }
+
+    /// Reads playlist.yaml and its signature from `content_dir`: the manifest if it is accepted,
+    /// or why not (an integrity incident). Problems saving the state go to `warnings`.
+    pub fn load(
+        &mut self,
+        content_dir: &Path,
+        exists: bool,
+        warnings: &mut Vec<String>,
+    ) -> Result<Manifest, String> {
+        if !exists {
+            return Err(format!(
+                "{MANIFEST} is missing: only files it lists with their hashes, signed, are played"
+            ));
+        }
+        let bytes = fs::read(content_dir.join(MANIFEST))
+            .map_err(|e| format!("{MANIFEST} cannot be read: {e}"))?;
+        let signature = match fs::read(content_dir.join(SIGNATURE)) {
+            Ok(sig) => String::from_utf8_lossy(&sig).into_owned(),
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                return Err(format!("{SIGNATURE} is missing: {MANIFEST} is not signed"));
+            }
+            Err(e) => return Err(format!("{SIGNATURE} cannot be read: {e}")),
+        };
+        let keys = self
+            .keys
+            .as_deref()
+            .map_err(|e| format!("{SIGNATURE}: {e}"))?;
+        verify_signature(&bytes, &signature, keys)?;
+        // Parsed from the very bytes that were verified.
+        let text = String::from_utf8(bytes).map_err(|_| format!("{MANIFEST} is not UTF-8 text"))?;
+        let parsed = manifest::parse(&text)?;
+        let version = parsed.version.unwrap_or(0);
+        let highest = self.state.highest_version;
+        if version < highest {
+            return Err(format!(
+                "{MANIFEST} version {version} is older than version {highest}, already accepted: refused as a replay of old content (sign a manifest with a higher version)"
+            ));
+        }
+        if version > highest || self.state.manifest.as_deref() != Some(text.as_str()) {
+            self.state = TrustState {
+                format: FORMAT,
+                highest_version: version,
+                manifest: Some(text),
+                signature: Some(signature),
+            };
+            if let Err(e) = self.save() {
+                warnings.push(e);
+            }
+        }
+        Ok(parsed)
+    }
+
+    fn save(&self) -> Result<(), String> {
+        let Some(file) = &self.state_file else {
+            return Ok(());
+        };
+        let fail =
+            |e: std::io::Error| format!("trust state {} cannot be written: {e}", file.display());
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::create_dir_all(dir).map_err(fail)?;
+        }
+        let json = serde_json::to_vec_pretty(&self.state)
+            .map_err(std::io::Error::other)
+            .map_err(fail)?;
+        let mut tmp = file.clone().into_os_string();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        let written = fs::File::create(&tmp).and_then(|mut f| {
+            std::io::Write::write_all(&mut f, &json)?;
+            f.sync_all()
+        });
+        written.and_then(|()| fs::rename(&tmp, file)).map_err(fail)
+    }
+}
+
+/// The per-file check of one scan: the signed table of the manifest in use, and the store.
+pub(crate) struct Gate<'a> {
+    pub checksums: &'a Checksums,
+    pub store: &'a mut VerifiedStore,
+}
+
+impl Gate<'_> {
+    /// The path to play `rel_str` from, if the signed manifest lists it with these bytes.
+    pub fn admit(
+        &mut self,
+        path: &Path,
+        rel_str: &str,
+        stamp: FileStamp,
+    ) -> Result<PathBuf, Refusal> {
+        let Some(signed) = self.checksums.get(&nfc(rel_str)) else {
+            return Err(Refusal::Integrity(NOT_LISTED.into()));
+        };
+        self.store.admit(path, rel_str, stamp, signed)
+    }
+}

@@ -1,0 +1,12 @@
+//! Health of a kiosk: systemd readiness and watchdog from the running
+//! player, and the self-test `infokiosk check` for technicians.
+
+pub mod check;
+#[cfg(debug_assertions)]
+mod hang;
+pub mod notify;
+mod plugin;
+
+pub use check::{Check, CheckReport, CheckSettings, Verdict, run_checks};
+pub use notify::{Notice, Notifier, watchdog_interval};
+pub use plugin::{HealthPlugin, READY_GRACE};

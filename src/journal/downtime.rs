@@ -1,0 +1,302 @@
+//! Downtime: operating time lost between the last sign of life in the journal and a restart.
+//!
+//! At start-up, before it writes `app_started`, the player asks [`last_alive`] for
+//! the last line of the journal and [`downtime_since`] whether the silence since
+//! then cost operating time. Only the part of the gap inside the schedule's open
+//! intervals counts: a kiosk switched off at night lost nothing.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use chrono::{DateTime, Days, Duration, SecondsFormat, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Event, month_files};
+use crate::schedule::OperatingSchedule;
+
+/// The probable cause of a gap, told apart by whether `app_stopped` was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// The last line was not `app_stopped`: power cut, crash or hang.
+    PowerLossOrCrash,
+    /// The player stopped cleanly (`app_stopped`) and was not started again in time.
+    Shutdown,
+}
+
+impl Cause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::PowerLossOrCrash => "power_loss_or_crash",
+            Cause::Shutdown => "shutdown",
+        }
+    }
+}
+
+/// A gap that cost operating time: a `downtime` incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Incident {
+    /// The last sign of life (a heartbeat or any other line).
+    pub from: DateTime<Utc>,
+    /// When the player was running again.
+    pub to: DateTime<Utc>,
+    /// Operating minutes inside the gap, a started minute counting as one.
+    pub minutes_lost: u64,
+    pub cause: Cause,
+}
+
+impl Incident {
+    /// The `kind` of its journal line.
+    pub const KIND: &str = "downtime";
+
+    /// The journal line that records it.
+    pub fn to_event(&self) -> Event {
+        Event::Incident {
+            kind: Self::KIND.into(),
+            from: self.from.to_rfc3339_opts(SecondsFormat::Secs, true),
+            to: self.to.to_rfc3339_opts(SecondsFormat::Secs, true),
+            minutes_lost: self.minutes_lost,
+            cause: self.cause.as_str().into(),
+        }
+    }
+}
+
+/// The operating time lost between `last_alive` and `now`, as an incident, or
+/// `None` when the gap lies wholly outside the open intervals (or `now` is not
+/// after `last_alive`, e.g. the clock was set back).
+pub fn downtime_since(
+    last_alive: DateTime<Utc>,
+    clean_stop: bool,
+    now: DateTime<Utc>,
+    schedule: &OperatingSchedule,
+) -> Option<Incident> {
+    let lost = operating_time_between(schedule, last_alive, now);
+    if lost <= Duration::zero() {
+        return None;
+    }
+    let ms = u64::try_from(lost.num_milliseconds()).unwrap_or(u64::MAX);
+    Some(Incident {
+        from: last_alive,
+        to: now,
+        minutes_lost: ms.div_ceil(60_000),
+        cause: if clean_stop {
+            Cause::Shutdown
+        } else {
+            Cause::PowerLossOrCrash
+        },
+    })
+}
+
+/// How much of `from..to` lies inside the schedule's open intervals (date
+/// exceptions included; overrides are not considered).
+pub fn operating_time_between(
+    schedule: &OperatingSchedule,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Duration {
+    if to <= from {
+        return Duration::zero();
+    }
+    let tz = schedule.timezone();
+    // A day early: in odd zones a window of the previous local date may reach past `from`.
+    let Some(mut date) = from
+        .with_timezone(&tz)
+        .date_naive()
+        .checked_sub_days(Days::new(1))
+    else {
+        return Duration::zero();
+    };
+    let last = to.with_timezone(&tz).date_naive();
+    let mut total = Duration::zero();
+    while date <= last {
+        for interval in schedule.day_plan(date).intervals {
+            let start = interval.utc_start.max(from);
+            let end = interval.utc_end.min(to);
+            if end > start {
+                total += end - start;
+            }
+        }
+        let Some(next) = date.succ_opt() else { break };
+        date = next;
+    }
+    total
+}
+
+/// The last readable line of the journal: when, and whether it was `app_stopped`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastAlive {
+    pub time: DateTime<Utc>,
+    /// The last line was `app_stopped`: the player stopped cleanly.
+    pub clean_stop: bool,
+    /// The event name of that line (`heartbeat`, `play_ended`, …).
+    pub event: String,
+}
+
+/// Finds the last readable line in the newest journal file that has one,
+/// reading only the tail of the file (a month of journal can be tens of MB).
+/// A line cut off by a power failure is passed over. `None` for an empty journal.
+pub fn last_alive(journal_dir: &Path) -> Option<LastAlive> {
+    month_files(journal_dir)
+        .iter()
+        .rev()
+        .find_map(|path| last_line_of(path).ok().flatten())
+}
+
+fn last_line_of(path: &Path) -> std::io::Result<Option<LastAlive>> {
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut window: u64 = 64 * 1024;
+    loop {
+        let start = len.saturating_sub(window);
+        file.seek(SeekFrom::Start(start))?;
+        let mut tail = Vec::new();
+        file.by_ref().take(len - start).read_to_end(&mut tail)?;
+        let mut lines: Vec<&[u8]> = tail.split(|b| *b == b'\n').collect();
+        if start > 0 {
+            // The first piece may be the end of a longer line.
+            lines.remove(0);
+        }
+        if let Some(found) = lines.iter().rev().find_map(|line| parse_alive(line)) {
+            return Ok(Some(found));
+        }
+        if start == 0 {
+            return Ok(None);
+        }
+        window = window.saturating_mul(4);
+    }
+}
+
+fn parse_alive(line: &[u8]) -> Option<LastAlive> {
+    let value: Value = serde_json::from_slice(line).ok()?;
+    let time = DateTime::parse_from_rfc3339(value["time"].as_str()?).ok()?;
+    let event = value["event"].as_str().unwrap_or_default().to_owned();
+    Some(LastAlive {
+        time: time.to_utc(),
+        clean_stop: event == "app_stopped",
+        event,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use chrono::{NaiveDateTime, TimeZone};
+    use chrono_tz::Tz;
+
+    use super::*;
+    use crate::journal::Journal;
+    use crate::schedule::ScheduleConfig;
+
+    const HCM: Tz = Tz::Asia__Ho_Chi_Minh;
+
+    fn hcm(text: &str) -> DateTime<Utc> {
+        let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
+        HCM.from_local_datetime(&naive).single().unwrap().to_utc()
+    }
+
+    /// Minutes lost between two wall-clock times under the legal hours (with
+    /// Tết 2027 closed), or `None`.
+    fn lost(from: &str, to: &str) -> Option<u64> {
+        let yaml = "exceptions: [{date: 2027-02-16, windows: [], note: Tết}]";
+        let config: ScheduleConfig = serde_yaml::from_str(yaml).unwrap();
+        let kiosk = OperatingSchedule::from_config(&config).unwrap();
+        downtime_since(hcm(from), false, hcm(to), &kiosk).map(|i| i.minutes_lost)
+    }
+
+    #[test]
+    fn only_time_inside_the_open_intervals_is_lost() {
+        let cases = [
+            ("2026-11-28 10:00", "2026-11-28 10:30", Some(30)),
+            ("2026-11-28 19:00", "2026-11-29 06:00", None), // the night
+            ("2026-11-28 11:00", "2026-11-28 14:00", None), // lunch
+            ("2026-11-28 10:00", "2026-11-28 09:00", None), // clock set back
+            ("2027-02-16 06:00", "2027-02-16 20:00", None), // Tết: closed all day
+            // 10:40-11:00, 14:00-18:00, then 07:00-11:00 and 14:00-14:20 next day.
+            (
+                "2026-11-28 10:40",
+                "2026-11-29 14:20",
+                Some(20 + 240 + 240 + 20),
+            ),
+        ];
+        for (from, to, minutes) in cases {
+            assert_eq!(lost(from, to), minutes, "{from} to {to}");
+        }
+    }
+
+    #[test]
+    fn the_incident_line_says_when_how_long_and_why() {
+        let kiosk = OperatingSchedule::from_config(&ScheduleConfig::default()).unwrap();
+        let (from, to) = (hcm("2026-11-28 10:00"), hcm("2026-11-28 10:30"));
+        let crash = downtime_since(from, false, to, &kiosk).unwrap();
+        let line = serde_json::to_value(crash.to_event()).unwrap();
+        let expected = serde_json::json!({
+            "event": "incident", "kind": "downtime", "from": "2026-11-28T03:00:00Z",
+            "to": "2026-11-28T03:30:00Z", "minutes_lost": 30, "cause": "power_loss_or_crash",
+        });
+        assert_eq!(line, expected);
+        let stop = downtime_since(from, true, to, &kiosk).unwrap();
+        assert_eq!(stop.cause, Cause::Shutdown);
+        // A started minute counts: 30 seconds lost is one minute.
+        let short = downtime_since(from, false, from + Duration::seconds(30), &kiosk);
+        assert_eq!(short.unwrap().minutes_lost, 1);
+    }
+
+    #[test]
+    fn last_alive_reads_the_newest_line_and_tells_a_clean_stop() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(last_alive(dir.path()), None);
+        let mut journal = Journal::open(dir.path(), "k", HCM).unwrap();
+        let mut append = |at: &str, event: Event| journal.append(hcm(at), &event).unwrap();
+        append(
+            "2026-11-30 10:00",
+            Event::AppStarted {
+                version: "1".into(),
+            },
+        );
+        append(
+            "2026-11-30 10:01",
+            Event::Heartbeat {
+                screen: "open".into(),
+            },
+        );
+        let alive = last_alive(dir.path()).unwrap();
+        assert_eq!(
+            (alive.time, alive.clean_stop),
+            (hcm("2026-11-30 10:01"), false)
+        );
+        assert_eq!(alive.event, "heartbeat");
+
+        // Next month's file (from local midnight) holds the newer line: a clean stop.
+        append(
+            "2026-12-01 00:10",
+            Event::AppStopped {
+                reason: "reboot".into(),
+            },
+        );
+        let alive = last_alive(dir.path()).unwrap();
+        assert_eq!(
+            (alive.time, alive.clean_stop),
+            (hcm("2026-12-01 00:10"), true)
+        );
+
+        // A line cut off by a power failure is passed over.
+        let path = dir.path().join("2026-12.jsonl");
+        let mut file = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+        file.write_all(br#"{"v":1,"seq":9,"kiosk":"k","time":"2026-12-01T0"#)
+            .unwrap();
+        assert_eq!(
+            last_alive(dir.path()).unwrap().time,
+            hcm("2026-12-01 00:10")
+        );
+
+        // A newer file with 200 KB and no readable line: the one before holds the answer.
+        std::fs::write(dir.path().join("2027-01.jsonl"), vec![b'x'; 200 * 1024]).unwrap();
+        assert_eq!(
+            last_alive(dir.path()).unwrap().time,
+            hcm("2026-12-01 00:10")
+        );
+    }
+}

@@ -1,0 +1,309 @@
+//! Writes a role's PIN hash into the config text, line by line, so the rest
+//! of the file (its comments, order and spacing) stays as the person wrote
+//! it. Only the `overlay:` section's `pins:` list is touched.
+
+use thiserror::Error;
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum EditError {
+    #[error(
+        "`{0}` is written inline (flow style); put it on its own lines, or edit the PIN hash by hand"
+    )]
+    FlowStyle(&'static str),
+    #[error("`overlay:` appears more than once")]
+    Twice,
+    #[error(
+        "the edited file does not hold the new hash where it belongs (unusual indentation?); edit `overlay: pins:` by hand"
+    )]
+    NotPlaced,
+}
+
+/// The config text with `role`'s PIN hash set to `hash` (replaced if the
+/// role has one, added otherwise).
+pub fn set_pin_hash(text: &str, role: &str, hash: &str) -> Result<String, EditError> {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let tops: Vec<usize> = (0..lines.len())
+        .filter(|&i| {
+            indent(&lines[i]) == 0 && key_value(&lines[i]).is_some_and(|(k, _)| k == "overlay")
+        })
+        .collect();
+    let overlay = match tops[..] {
+        [] => {
+            append_section(&mut lines, role, hash);
+            return Ok(join(lines));
+        }
+        [one] => one,
+        _ => return Err(EditError::Twice),
+    };
+    match key_value(&lines[overlay]).map(|(_, v)| v) {
+        Some("") => {}
+        Some("{}") => lines[overlay] = "overlay:".into(),
+        _ => return Err(EditError::FlowStyle("overlay")),
+    }
+    let end = (overlay + 1..lines.len())
+        .find(|&i| is_content(&lines[i]) && indent(&lines[i]) == 0)
+        .unwrap_or(lines.len());
+    let child = (overlay + 1..end)
+        .find(|&i| is_content(&lines[i]))
+        .map_or(2, |i| indent(&lines[i]));
+    let pins = (overlay + 1..end).find(|&i| {
+        indent(&lines[i]) == child && key_value(&lines[i]).is_some_and(|(k, _)| k == "pins")
+    });
+    let Some(pins) = pins else {
+        let at = last_content(&lines, overlay, end);
+        let mut block = vec![format!("{}pins:", spaces(child))];
+        block.extend(new_item(child + 2, role, hash));
+        lines.splice(at + 1..at + 1, block);
+        return Ok(join(lines));
+    };
+    match key_value(&lines[pins]).map(|(_, v)| v) {
+        Some("") => {}
+        Some("[]") => lines[pins] = format!("{}pins:", spaces(child)),
+        _ => return Err(EditError::FlowStyle("pins")),
+    }
+    let first_item = (pins + 1..end)
+        .find(|&i| is_content(&lines[i]))
+        .filter(|&i| indent(&lines[i]) >= child && is_item(&lines[i]));
+    let Some(first_item) = first_item else {
+        lines.splice(pins + 1..pins + 1, new_item(child + 2, role, hash));
+        return Ok(join(lines));
+    };
+    let item_indent = indent(&lines[first_item]);
+    let block_end = (first_item..end)
+        .find(|&i| {
+            is_content(&lines[i])
+                && (indent(&lines[i]) < item_indent
+                    || (indent(&lines[i]) == item_indent && !is_item(&lines[i])))
+        })
+        .unwrap_or(end);
+    let starts: Vec<usize> = (first_item..block_end)
+        .filter(|&i| indent(&lines[i]) == item_indent && is_item(&lines[i]))
+        .collect();
+    for (n, &start) in starts.iter().enumerate() {
+        let stop = starts.get(n + 1).copied().unwrap_or(block_end);
+        if item_role(&lines[start..stop], item_indent).as_deref() != Some(role) {
+            continue;
+        }
+        let hash_line = (start..stop).find(|&i| {
+            key_value(&item_line(&lines[i], i == start)).is_some_and(|(k, _)| k == "hash")
+        });
+        match hash_line {
+            Some(i) => {
+                let at = lines[i].find("hash:").expect("found above") + "hash:".len();
+                lines[i] = format!("{} {}", &lines[i][..at], quote(hash));
+            }
+            None => {
+                let at = last_content(&lines, start, stop).max(start);
+                lines.insert(
+                    at + 1,
+                    format!("{}hash: {}", spaces(item_indent + 2), quote(hash)),
+                );
+            }
+        }
+        return Ok(join(lines));
+    }
+    let at = last_content(&lines, pins, block_end);
+    lines.splice(at + 1..at + 1, new_item(item_indent, role, hash));
+    Ok(join(lines))
+}
+
+fn append_section(lines: &mut Vec<String>, role: &str, hash: &str) {
+    if lines.last().is_some_and(|l| !l.trim().is_empty()) {
+        lines.push(String::new());
+    }
+    lines.push("# The admin overlay (Ctrl+Alt+A): PIN hashes written by `infokiosk pin`.".into());
+    lines.push("overlay:".into());
+    lines.push("  pins:".into());
+    lines.extend(new_item(4, role, hash));
+}
+
+fn new_item(indent: usize, role: &str, hash: &str) -> [String; 2] {
+    [
+        format!("{}- role: {}", spaces(indent), quote(role)),
+        format!("{}  hash: {}", spaces(indent), quote(hash)),
+    ]
+}
+
+/// The role of one list item, read by the YAML parser (quotes, comments).
+fn item_role(lines: &[String], item_indent: usize) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        role: String,
+    }
+    let text: String = lines
+        .iter()
+        .enumerate()
+        .map(|(n, l)| {
+            let l = item_line(l, n == 0);
+            format!("{}\n", l.get(item_indent.min(indent(&l))..).unwrap_or(""))
+        })
+        .collect();
+    serde_yaml::from_str::<Entry>(&text).ok().map(|e| e.role)
+}
+
+/// A list item's first line with its `- ` turned into spaces.
+fn item_line(line: &str, first: bool) -> String {
+    let at = indent(line);
+    if first && is_item(line) {
+        format!(
+            "{}  {}",
+            &line[..at],
+            line[at + 1..].trim_start_matches(' ')
+        )
+    } else {
+        line.to_owned()
+    }
+}
+
+/// `key: value` on a line (the value without a trailing comment).
+fn key_value(line: &str) -> Option<(&str, &str)> {
+    let (key, rest) = line.trim().split_once(':')?;
+    let simple = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !simple || !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
+        return None;
+    }
+    let value = rest.split(" #").next().unwrap_or("").trim();
+    Some((key, value))
+}
+
+fn is_item(line: &str) -> bool {
+    let t = line.trim_start();
+    t == "-" || t.starts_with("- ")
+}
+
+fn is_content(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && !t.starts_with('#')
+}
+
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// The last line with content in `from..to`, or `from`.
+fn last_content(lines: &[String], from: usize, to: usize) -> usize {
+    (from..to)
+        .rev()
+        .find(|&i| is_content(&lines[i]))
+        .unwrap_or(from)
+}
+
+fn spaces(n: usize) -> String {
+    " ".repeat(n)
+}
+
+/// A YAML double-quoted scalar (JSON strings are valid YAML).
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serialises")
+}
+
+fn join(lines: Vec<String>) -> String {
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::KioskConfig;
+    use std::path::Path;
+
+    const H1: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0VbXl1s4qlpzfPjyyL1m6WNXBfa8qM3aTvsYWSLKSj8";
+    const H2: &str = "$argon2id$v=19$m=19456,t=2,p=1$cGVwcGVycGVwcGVy$8a5uYmEMlQ9fHbVhH7yHLSXcgbXu4pLu0e9uq6XC0xE";
+
+    /// The pins the edited text gives, as (role, hash).
+    fn pins(text: &str) -> Vec<(String, String)> {
+        let config = KioskConfig::parse(text, Path::new("k.yaml")).unwrap();
+        config
+            .overlay
+            .pins
+            .into_iter()
+            .map(|p| (p.role, p.hash))
+            .collect()
+    }
+
+    fn pair(role: &str, hash: &str) -> (String, String) {
+        (role.into(), hash.into())
+    }
+
+    const BASE: &str = "# Kiosk at gate 1\nkiosk_id: gate-1   # the name\n\n# display power\ndisplay:\n  backend: none\n";
+
+    #[test]
+    fn adds_a_section_and_keeps_everything_else() {
+        let out = set_pin_hash(BASE, "admin", H1).unwrap();
+        assert!(out.starts_with(BASE), "{out}");
+        assert_eq!(pins(&out), [pair("admin", H1)]);
+        // Empty file: just the section.
+        assert_eq!(
+            pins(&set_pin_hash("", "admin", H1).unwrap()),
+            [pair("admin", H1)]
+        );
+    }
+
+    #[test]
+    fn replaces_the_role_hash_in_place() {
+        let text = format!(
+            "overlay:\n  # keys\n  hotkey: Ctrl+Alt+K\n  pins:\n    - role: admin   # technicians\n      hash: \"{H1}\"\n    - hash: '{H1}'\n      role: \"border guard\"\n  language: en\nkiosk_id: x # end\n"
+        );
+        let out = set_pin_hash(&text, "border guard", H2).unwrap();
+        assert_eq!(pins(&out), [pair("admin", H1), pair("border guard", H2)]);
+        let out = set_pin_hash(&out, "admin", H2).unwrap();
+        assert_eq!(pins(&out), [pair("admin", H2), pair("border guard", H2)]);
+        // Only the two hash lines changed.
+        let changed: Vec<_> = text
+            .lines()
+            .zip(out.lines())
+            .filter(|(a, b)| a != b)
+            .collect();
+        assert_eq!(changed.len(), 2, "{out}");
+        assert_eq!(out.lines().count(), text.lines().count());
+        assert!(out.contains("  # keys\n") && out.contains("admin   # technicians"));
+        assert!(out.ends_with("language: en\nkiosk_id: x # end\n"));
+    }
+
+    #[test]
+    fn adds_a_role_at_the_end_of_the_list() {
+        let text = format!(
+            "overlay:\n  pins:\n  - role: admin\n    hash: \"{H1}\"\n\n  # language of the labels\n  language: vi\n"
+        );
+        let out = set_pin_hash(&text, "guard", H2).unwrap();
+        assert_eq!(pins(&out), [pair("admin", H1), pair("guard", H2)]);
+        assert!(
+            out.contains("  # language of the labels\n  language: vi\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn fills_a_section_without_pins() {
+        for text in [
+            "overlay:\n  idle_seconds: 60\n\n# next\nkiosk_id: a\n",
+            "overlay:\n  idle_seconds: 60\n  pins: []\nkiosk_id: a\n",
+            "overlay:\n  idle_seconds: 60\n  pins:\nkiosk_id: a\n",
+            "overlay: {}\nkiosk_id: a\n",
+            "overlay:\nkiosk_id: a\n",
+            "kiosk_id: a\noverlay:   # admin\n    idle_seconds: 60\n",
+        ] {
+            let out = set_pin_hash(text, "admin", H1).unwrap();
+            assert_eq!(pins(&out), [pair("admin", H1)], "{text}\n---\n{out}");
+            assert!(out.contains("kiosk_id: a\n"), "{out}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_edit_line_by_line() {
+        assert_eq!(
+            set_pin_hash("overlay: {pins: []}\n", "a", H1),
+            Err(EditError::FlowStyle("overlay"))
+        );
+        assert_eq!(
+            set_pin_hash("overlay:\n  pins: [{role: a, hash: x}]\n", "a", H1),
+            Err(EditError::FlowStyle("pins"))
+        );
+        assert_eq!(
+            set_pin_hash("overlay:\noverlay:\n", "a", H1),
+            Err(EditError::Twice)
+        );
+    }
+}

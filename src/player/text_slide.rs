@@ -1,0 +1,331 @@
+//! Text slides: an article laid out full screen with Bevy UI, Khmer runs in
+//! the Khmer font; long text shrinks to fit down to a minimum size, then is
+//! split over pages, each shown for the slide duration.
+
+use bevy::prelude::*;
+
+use super::spans::{line_spans, run_font};
+use crate::fonts::Fonts;
+use crate::text::Article;
+
+/// Title and body sizes as a fraction of the screen height.
+const TITLE_SIZE: f32 = 1.0 / 16.0;
+const BODY_SIZE: f32 = 1.0 / 26.0;
+/// Text shrinks down to this scale before it is split into pages.
+const MIN_SCALE: f32 = 0.6;
+const SHRINK_STEP: f32 = 0.85;
+/// Padding around the slide, as fractions of the screen height: room at
+/// the top for the status strip, at the bottom for the ticker.
+const MARGIN_TOP: f32 = 0.09;
+const MARGIN_BOTTOM: f32 = 0.11;
+const MARGIN_SIDE: f32 = 0.09;
+/// Frames to wait after a size change before measuring again (layout runs
+/// after Update; a frame more is margin for the text pipeline).
+const SETTLE_FRAMES: u32 = 2;
+/// Lines longer than this are split at sentence ends, so that no single
+/// line is taller than a page.
+const LONG_LINE: usize = 280;
+
+/// A text slide being fitted or shown.
+#[derive(Component)]
+pub struct TextSlide {
+    /// Line indices shown on each page; `None` until fitted.
+    pub pages: Option<Vec<Vec<usize>>>,
+    scale: f32,
+    wait: u32,
+    /// The page shown; set by playback.
+    pub page: usize,
+}
+
+#[derive(Component)]
+struct SlideColumn;
+
+#[derive(Component)]
+struct SlideLine(usize);
+
+#[derive(Component)]
+struct PageLabel;
+
+/// A text span's size at scale 1, as a fraction of the screen height.
+#[derive(Component)]
+struct BaseSize(f32);
+
+/// The slide a text entity belongs to.
+#[derive(Component)]
+struct SlideOf(Entity);
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(
+        Update,
+        (fit_text_slides, size_slide_text, show_slide_page).chain(),
+    );
+}
+
+/// Spawns a slide, hidden, for fitting; playback makes it visible.
+pub fn spawn_text_slide(commands: &mut Commands, fonts: &Fonts, article: &Article) -> Entity {
+    let root = commands
+        .spawn((
+            TextSlide {
+                pages: None,
+                scale: 1.0,
+                wait: SETTLE_FRAMES,
+                page: 0,
+            },
+            Node {
+                position_type: PositionType::Absolute,
+                width: Val::Percent(100.0),
+                height: Val::Percent(100.0),
+                padding: UiRect {
+                    left: Val::Vh(MARGIN_SIDE * 100.0),
+                    right: Val::Vh(MARGIN_SIDE * 100.0),
+                    top: Val::Vh(MARGIN_TOP * 100.0),
+                    bottom: Val::Vh(MARGIN_BOTTOM * 100.0),
+                },
+                flex_direction: FlexDirection::Column,
+                overflow: Overflow::clip(),
+                ..default()
+            },
+            BackgroundColor(Color::srgb(0.04, 0.14, 0.27)),
+            GlobalZIndex(1),
+            Visibility::Hidden,
+        ))
+        .id();
+    let column = commands
+        .spawn((
+            SlideColumn,
+            Node {
+                flex_direction: FlexDirection::Column,
+                row_gap: Val::Vh(1.2),
+                width: Val::Percent(100.0),
+                ..default()
+            },
+        ))
+        .id();
+    commands.entity(root).add_child(column);
+    let title = text_line(
+        commands,
+        fonts,
+        root,
+        &article.title,
+        TITLE_SIZE,
+        true,
+        Color::srgb(1.0, 0.85, 0.4),
+    );
+    commands.entity(title).insert(Node {
+        margin: UiRect::bottom(Val::Vh(2.0)),
+        ..default()
+    });
+    commands.entity(column).add_child(title);
+    let mut index = 0;
+    for paragraph in &article.paragraphs {
+        for (n, line) in paragraph.iter().flat_map(|l| split_long(l)).enumerate() {
+            let entity = text_line(commands, fonts, root, &line, BODY_SIZE, false, Color::WHITE);
+            // The first line of a paragraph keeps a gap above it.
+            let top = if n == 0 && index > 0 {
+                Val::Vh(1.5)
+            } else {
+                Val::Px(0.0)
+            };
+            commands.entity(entity).insert((
+                SlideLine(index),
+                Node {
+                    margin: UiRect::top(top),
+                    ..default()
+                },
+            ));
+            commands.entity(column).add_child(entity);
+            index += 1;
+        }
+    }
+    let label = commands
+        .spawn((
+            PageLabel,
+            Text::new(""),
+            run_font(fonts, false, false, 18.0),
+            BaseSize(1.0 / 40.0),
+            SlideOf(root),
+            TextColor(Color::srgba(1.0, 1.0, 1.0, 0.6)),
+            Node {
+                position_type: PositionType::Absolute,
+                right: Val::Vw(3.0),
+                bottom: Val::Vh(2.0),
+                ..default()
+            },
+        ))
+        .id();
+    commands.entity(root).add_child(label);
+    root
+}
+
+/// One line of text: a `Text` whose spans switch font with the script.
+fn text_line(
+    commands: &mut Commands,
+    fonts: &Fonts,
+    slide: Entity,
+    line: &str,
+    size: f32,
+    bold: bool,
+    color: Color,
+) -> Entity {
+    let entity = commands
+        .spawn((
+            Text::new(""),
+            run_font(fonts, false, bold, 24.0),
+            BaseSize(size),
+            SlideOf(slide),
+            TextColor(color),
+        ))
+        .id();
+    for (span, font) in line_spans(line, fonts, bold, 24.0) {
+        let span = commands
+            .spawn((span, font, BaseSize(size), SlideOf(slide), TextColor(color)))
+            .id();
+        commands.entity(entity).add_child(span);
+    }
+    entity
+}
+
+/// Splits a very long line at sentence ends (". ", "? ", "! ", "។").
+fn split_long(line: &str) -> Vec<String> {
+    if line.chars().count() <= LONG_LINE {
+        return vec![line.to_owned()];
+    }
+    let mut out = vec![String::new()];
+    for ch in line.chars() {
+        let current = out.last_mut().expect("never empty");
+        current.push(ch);
+        let at_end = matches!(ch, '.' | '?' | '!' | '។' | '៕')
+            || (ch == ' ' && current.chars().count() > LONG_LINE * 2);
+        if at_end && current.chars().count() > LONG_LINE / 3 {
+            out.push(String::new());
+        }
+    }
+    out.retain(|l| !l.trim().is_empty());
+    out.iter().map(|l| l.trim().to_owned()).collect()
+}
+
+/// Shrinks each unfitted slide until its text fits the screen, or splits it
+/// into pages at the minimum size.
+fn fit_text_slides(
+    window: Single<&Window>,
+    mut slides: Query<(&mut TextSlide, &ComputedNode, &Children)>,
+    columns: Query<(&ComputedNode, &Children), With<SlideColumn>>,
+    lines: Query<(&ComputedNode, Option<&SlideLine>)>,
+) {
+    let screen_height = window.resolution.height();
+    for (mut slide, root, children) in &mut slides {
+        if slide.pages.is_some() {
+            continue;
+        }
+        if slide.wait > 0 {
+            slide.wait -= 1;
+            continue;
+        }
+        let Some((column, column_children)) = children.iter().find_map(|c| columns.get(c).ok())
+        else {
+            continue;
+        };
+        let to_logical = root.inverse_scale_factor;
+        let available = root.size.y * to_logical - screen_height * (MARGIN_TOP + MARGIN_BOTTOM);
+        if column.size.y * to_logical <= available {
+            let all = column_children
+                .iter()
+                .filter_map(|c| lines.get(c).ok()?.1.map(|l| l.0))
+                .collect();
+            slide.pages = Some(vec![all]);
+        } else if slide.scale > MIN_SCALE {
+            slide.scale = (slide.scale * SHRINK_STEP).max(MIN_SCALE);
+            slide.wait = SETTLE_FRAMES;
+        } else {
+            slide.pages = Some(paginate(column_children, &lines, available, to_logical));
+        }
+    }
+}
+
+/// Font sizes follow the screen height and each slide's scale.
+fn size_slide_text(
+    window: Single<&Window>,
+    slides: Query<&TextSlide>,
+    mut fonts: Query<(&mut TextFont, &BaseSize, &SlideOf)>,
+) {
+    let screen_height = window.resolution.height();
+    for (mut font, base, owner) in &mut fonts {
+        let scale = slides.get(owner.0).map_or(1.0, |s| s.scale);
+        let size = FontSize::Px((base.0 * screen_height * scale).round().max(8.0));
+        if font.font_size != size {
+            font.font_size = size;
+        }
+    }
+}
+
+/// Packs lines into pages: the title on every page, lines in order.
+fn paginate(
+    column_children: &Children,
+    lines: &Query<(&ComputedNode, Option<&SlideLine>)>,
+    available: f32,
+    scale: f32,
+) -> Vec<Vec<usize>> {
+    let mut title_height = 0.0;
+    let mut heights = Vec::new();
+    for child in column_children.iter() {
+        let Ok((node, line)) = lines.get(child) else {
+            continue;
+        };
+        let height = node.size.y * scale;
+        match line {
+            None => title_height = height * 1.3,
+            Some(l) => heights.push((l.0, height * 1.08)),
+        }
+    }
+    let capacity = (available - title_height).max(1.0);
+    let mut pages: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut used = 0.0;
+    for (index, height) in heights {
+        let page = pages.last_mut().expect("never empty");
+        if !page.is_empty() && used + height > capacity {
+            pages.push(vec![index]);
+            used = height;
+        } else {
+            page.push(index);
+            used += height;
+        }
+    }
+    pages
+}
+
+/// Shows the slide's current page: the other lines leave the layout.
+fn show_slide_page(
+    slides: Query<(&TextSlide, &Children), Changed<TextSlide>>,
+    columns: Query<&Children, With<SlideColumn>>,
+    mut lines: Query<(&SlideLine, &mut Node)>,
+    mut labels: Query<&mut Text, With<PageLabel>>,
+) {
+    for (slide, children) in &slides {
+        let Some(pages) = &slide.pages else { continue };
+        let page = pages.get(slide.page).cloned().unwrap_or_default();
+        for child in children.iter() {
+            if let Ok(mut label) = labels.get_mut(child) {
+                label.0 = if pages.len() > 1 {
+                    format!("{}/{}", slide.page + 1, pages.len())
+                } else {
+                    String::new()
+                };
+            }
+            let Ok(column) = columns.get(child) else {
+                continue;
+            };
+            for line in column.iter() {
+                if let Ok((SlideLine(index), mut node)) = lines.get_mut(line) {
+                    let display = if page.contains(index) {
+                        Display::Flex
+                    } else {
+                        Display::None
+                    };
+                    if node.display != display {
+                        node.display = display;
+                    }
+                }
+            }
+        }
+    }
+}

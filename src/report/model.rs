@@ -1,0 +1,181 @@
+//! What a report says: per-day hours, totals, overrides, incidents, plays,
+//! content changes and rejected files. Serialised as is for `--format json`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use super::Period;
+
+/// A monthly or annual report of one kiosk. Seconds are whole seconds, rounded
+/// per day; totals are the sums of the day rows, so they add up by hand.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub kiosk: String,
+    pub period: Period,
+    /// When the report was made; a period not over then is reported up to it.
+    pub as_of: DateTime<Utc>,
+    /// Whether the period was over at `as_of`.
+    pub complete: bool,
+    pub timezone: String,
+    #[serde(skip)]
+    pub tz: Tz,
+    pub days: Vec<DayRow>,
+    pub total: Totals,
+    pub incidents: Vec<IncidentRow>,
+    pub overrides: Vec<OverrideRow>,
+    pub languages: Vec<PlayStats>,
+    pub items: Vec<ItemStats>,
+    pub content_changes: Vec<ContentChange>,
+    pub rejected: Vec<RejectedFile>,
+    pub display_failures: Vec<DisplayFailure>,
+    pub journal: JournalSummary,
+}
+
+/// One local date (only dates up to `as_of`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayRow {
+    pub date: NaiveDate,
+    /// What the schedule requires (0 on a closure; on the day of `as_of`, up to it).
+    pub required_seconds: i64,
+    /// Shown inside the required hours: screen open and player running.
+    pub shown_seconds: i64,
+    /// Shown outside them (an override `on`).
+    pub shown_outside_hours_seconds: i64,
+    /// Required time inside downtime incidents.
+    pub downtime_seconds: i64,
+    /// Required time inside overrides `off`.
+    pub override_off_seconds: i64,
+    pub plays: u64,
+    /// `shown / required`, one decimal; `None` when nothing was required.
+    pub compliance_percent: Option<f64>,
+}
+
+/// The whole period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Totals {
+    pub days: usize,
+    pub required_seconds: i64,
+    pub shown_seconds: i64,
+    pub shown_outside_hours_seconds: i64,
+    pub downtime_seconds: i64,
+    pub override_off_seconds: i64,
+    pub plays: u64,
+    pub incidents: usize,
+    pub overrides: usize,
+    pub compliance_percent: Option<f64>,
+}
+
+/// A downtime incident as the player recorded it at start-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncidentRow {
+    pub kind: String,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub minutes_lost: u64,
+    pub cause: String,
+}
+
+/// An emergency override: who, why, from when to when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OverrideRow {
+    /// `off` or `on`.
+    pub action: String,
+    pub set_at: DateTime<Utc>,
+    /// The end it was given, if any.
+    pub until: Option<DateTime<Utc>>,
+    /// When it ended; `None` while still in force at the end of the journal.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// `expired`, `cleared`, or `replaced` by a newer override.
+    pub ended_how: Option<String>,
+    pub minutes: Option<i64>,
+    pub reason: String,
+    pub by: String,
+    pub source: String,
+}
+
+/// Plays of one language (`vi`, `en`, `km`, or `""` for language-neutral items).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlayStats {
+    pub language: String,
+    pub plays: u64,
+    pub seconds: u64,
+}
+
+/// Plays of one content file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemStats {
+    pub item: String,
+    pub kind: String,
+    pub language: String,
+    pub plays: u64,
+    pub seconds: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContentChange {
+    pub time: DateTime<Utc>,
+    /// `added` or `removed`.
+    pub change: String,
+    pub item: String,
+}
+
+/// A file refused by the catalog or failing to play, once per item and reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectedFile {
+    pub item: String,
+    pub kind: String,
+    pub stage: String,
+    pub reason: String,
+    pub count: u64,
+    pub first: DateTime<Utc>,
+    pub last: DateTime<Utc>,
+}
+
+/// A display power command that failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DisplayFailure {
+    pub time: DateTime<Utc>,
+    pub action: String,
+    pub error: String,
+}
+
+/// How much journal the report stands on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct JournalSummary {
+    /// Lines inside the period.
+    pub lines: u64,
+    /// Lines that did not parse (cut off by a power failure).
+    pub broken_lines: u64,
+    /// Lines passed over: no readable time, or a newer schema version.
+    pub skipped_lines: u64,
+    /// `app_started` lines; `unclean_starts` had no `app_stopped` before them.
+    pub starts: u64,
+    pub unclean_starts: u64,
+    pub first_line: Option<DateTime<Utc>>,
+    pub last_line: Option<DateTime<Utc>>,
+}
+
+impl Report {
+    /// Pretty JSON, ending with a newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("reports are plain data");
+        text.push('\n');
+        text
+    }
+}
+
+/// `part / whole` in percent with one decimal, `None` when `whole` is 0.
+pub(crate) fn percent(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
+}
+
+/// Seconds as hours with two decimals: `7.50`.
+pub(crate) fn hours(seconds: i64) -> String {
+    format!("{:.2}", seconds as f64 / 3600.0)
+}
+
+/// An instant on the report's wall clock: `2026-11-05 09:30`.
+pub(crate) fn local_minute(tz: Tz, t: DateTime<Utc>) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}

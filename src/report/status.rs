@@ -1,0 +1,160 @@
+//! `status.json` for the outbox: what the office sees of a kiosk through the sync,
+//! and writing outbox files so a half-written one is never synced.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::lines::{text, time_of};
+use super::model::local_minute;
+use crate::schedule::Screen;
+
+/// The kiosk's state as the player knows it; every field is passed in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KioskStatus {
+    pub kiosk: String,
+    pub version: String,
+    /// When this status was taken.
+    pub time: DateTime<Utc>,
+    pub screen: Screen,
+    /// Why, as a sentence (`inside window 07:00-11:00`, `override off by …`).
+    pub screen_reason: String,
+    pub now_showing: Option<NowShowing>,
+    pub last_heartbeat: Option<DateTime<Utc>>,
+    /// Free bytes on the data disk, if known.
+    pub disk_free_bytes: Option<u64>,
+    /// The latest problems, oldest first (see [`recent_errors`]).
+    pub last_errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NowShowing {
+    pub item: String,
+    pub kind: String,
+    pub language: String,
+    pub since: DateTime<Utc>,
+}
+
+/// `status.json`: the status with a schema version and the local time added.
+pub fn status_json(status: &KioskStatus, tz: Tz) -> String {
+    let mut value = serde_json::to_value(status).expect("plain data");
+    let local = status.time.with_timezone(&tz);
+    if let Some(object) = value.as_object_mut() {
+        object.insert("v".into(), 1.into());
+        let local = local.to_rfc3339_opts(SecondsFormat::Secs, false);
+        object.insert("local_time".into(), local.into());
+    }
+    let mut text = serde_json::to_string_pretty(&value).expect("plain data");
+    text.push('\n');
+    text
+}
+
+/// The last `limit` problems in journal lines, oldest first, one sentence each
+/// on the wall clock of `tz`: rejected or failing files, display command
+/// failures, refused control files, failed backups and downtime incidents.
+pub fn recent_errors(lines: &[Value], tz: Tz, limit: usize) -> Vec<String> {
+    let mut errors: Vec<String> = lines
+        .iter()
+        .filter_map(|line| {
+            let at = local_minute(tz, time_of(line)?);
+            let said = match text(line, "event") {
+                "item_failed" => format!("{}: {}", text(line, "item"), text(line, "reason")),
+                "display_command" if line["ok"] == Value::Bool(false) => {
+                    let action = text(line, "action");
+                    format!("display {action} failed: {}", text(line, "error"))
+                }
+                "control_rejected" => format!("{}: {}", text(line, "file"), text(line, "reason")),
+                "backup_failed" => {
+                    format!("backup {}: {}", text(line, "month"), text(line, "error"))
+                }
+                "incident" => format!(
+                    "{} of {} min ({})",
+                    text(line, "kind"),
+                    line["minutes_lost"].as_u64().unwrap_or(0),
+                    text(line, "cause")
+                ),
+                _ => return None,
+            };
+            Some(format!("{at} {said}"))
+        })
+        .collect();
+    let keep_from = errors.len().saturating_sub(limit);
+    errors.drain(..keep_from);
+    errors
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, synced,
+/// then renamed over `path`. The temporary name follows Syncthing's own pattern
+/// (`.syncthing.NAME.tmp`), which Syncthing never syncs.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temp = path.with_file_name(format!(".syncthing.{name}.tmp"));
+    let written = std::fs::File::create(&temp).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&temp, path)) {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{HCM, hcm, november};
+    use super::*;
+
+    #[test]
+    fn status_json_carries_what_the_office_needs() {
+        let status = KioskStatus {
+            kiosk: "tb-1".into(),
+            version: "0.1.0".into(),
+            time: hcm("2026-11-05 09:31"),
+            screen: Screen::Open,
+            screen_reason: "inside window 07:00-11:00".into(),
+            now_showing: Some(NowShowing {
+                item: "tin-tuc.km.jpg".into(),
+                kind: "image".into(),
+                language: "km".into(),
+                since: hcm("2026-11-05 09:30"),
+            }),
+            last_heartbeat: Some(hcm("2026-11-05 09:31")),
+            disk_free_bytes: Some(12_345_678),
+            last_errors: recent_errors(&november().lines, HCM, 2),
+        };
+        let json: Value = serde_json::from_str(&status_json(&status, HCM)).unwrap();
+        assert_eq!(json["v"], 1);
+        assert_eq!(json["kiosk"], "tb-1");
+        assert_eq!(json["screen"], "open");
+        assert_eq!(json["local_time"], "2026-11-05T09:31:00+07:00");
+        assert_eq!(json["now_showing"]["item"], "tin-tuc.km.jpg");
+        assert_eq!(json["last_heartbeat"], "2026-11-05T02:31:00Z");
+        assert_eq!(json["disk_free_bytes"], 12_345_678);
+        assert_eq!(
+            json["last_errors"],
+            serde_json::json!([
+                "2026-11-05 09:30 downtime of 30 min (power_loss_or_crash)",
+                "2026-11-25 07:00 display on failed: xset: unable to open display"
+            ])
+        );
+    }
+
+    #[test]
+    fn outbox_files_are_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("status.json");
+        write_atomically(&path, b"{\"v\":1}\n").unwrap();
+        write_atomically(&path, b"{\"v\":2}\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"v\":2}\n");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["status.json"]);
+    }
+}

@@ -1,0 +1,201 @@
+//! The HTML tables of what happened: incidents, overrides, plays by language and
+//! by item, content changes, rejected files and display failures.
+
+use std::fmt::Write;
+
+use super::model::{Report, local_minute};
+
+impl Report {
+    /// Incidents, overrides, plays, content changes, rejected files, display failures.
+    pub(super) fn event_tables(&self, h: &mut String) {
+        let tz = self.tz;
+        let at = |t| local_minute(tz, t);
+        section(h, "Sự cố ngừng hoạt động", "Downtime incidents");
+        let rows = self.incidents.iter().map(|i| {
+            vec![
+                at(i.from),
+                at(i.to),
+                i.minutes_lost.to_string(),
+                cause_name(&i.cause).into(),
+            ]
+        });
+        table(
+            h,
+            &[
+                ("Từ", "From"),
+                ("Đến", "To"),
+                ("Phút mất", "Minutes lost"),
+                ("Nguyên nhân", "Cause"),
+            ],
+            rows,
+        );
+
+        section(h, "Lệnh tắt/bật khẩn cấp", "Emergency overrides");
+        let rows = self.overrides.iter().map(|o| {
+            vec![
+                o.action.clone(),
+                at(o.set_at),
+                o.ended_at.map_or("đang hiệu lực / in force".into(), at),
+                o.minutes.map_or(String::new(), |m| m.to_string()),
+                o.by.clone(),
+                o.reason.clone(),
+                o.ended_how.clone().unwrap_or_default(),
+            ]
+        });
+        let head = [
+            ("Lệnh", "Action"),
+            ("Từ", "From"),
+            ("Đến", "To"),
+            ("Phút", "Minutes"),
+            ("Người ra lệnh", "By"),
+            ("Lý do", "Reason"),
+            ("Kết thúc", "Ended"),
+        ];
+        table(h, &head, rows);
+
+        section(h, "Lượt phát theo ngôn ngữ", "Plays by language");
+        let rows = self.languages.iter().map(|l| {
+            vec![
+                language_name(&l.language).into(),
+                l.plays.to_string(),
+                l.seconds.to_string(),
+            ]
+        });
+        table(
+            h,
+            &[
+                ("Ngôn ngữ", "Language"),
+                ("Lượt", "Plays"),
+                ("Giây", "Seconds"),
+            ],
+            rows,
+        );
+
+        section(h, "Lượt phát theo nội dung", "Plays by item");
+        let rows = self.items.iter().map(|i| {
+            vec![
+                i.item.clone(),
+                i.kind.clone(),
+                i.language.clone(),
+                i.plays.to_string(),
+                i.seconds.to_string(),
+            ]
+        });
+        let head = [
+            ("Tệp", "File"),
+            ("Loại", "Kind"),
+            ("Ngôn ngữ", "Language"),
+            ("Lượt", "Plays"),
+            ("Giây", "Seconds"),
+        ];
+        table(h, &head, rows);
+
+        section(h, "Thay đổi nội dung", "Content changes");
+        let rows = self.content_changes.iter().map(|c| {
+            let change = if c.change == "added" {
+                "thêm / added"
+            } else {
+                "gỡ / removed"
+            };
+            vec![at(c.time), change.into(), c.item.clone()]
+        });
+        table(
+            h,
+            &[
+                ("Thời gian", "Time"),
+                ("Thay đổi", "Change"),
+                ("Tệp", "File"),
+            ],
+            rows,
+        );
+
+        section(h, "Tệp bị từ chối", "Rejected files");
+        let rows = self.rejected.iter().map(|r| {
+            vec![
+                r.item.clone(),
+                r.stage.clone(),
+                r.reason.clone(),
+                r.count.to_string(),
+                at(r.first),
+                at(r.last),
+            ]
+        });
+        let head = [
+            ("Tệp", "File"),
+            ("Bước", "Stage"),
+            ("Lý do", "Reason"),
+            ("Lần", "Times"),
+            ("Lần đầu", "First"),
+            ("Lần cuối", "Last"),
+        ];
+        table(h, &head, rows);
+
+        section(h, "Lỗi điều khiển màn hình", "Display command failures");
+        let rows = (self.display_failures.iter())
+            .map(|d| vec![at(d.time), d.action.clone(), d.error.clone()]);
+        table(
+            h,
+            &[("Thời gian", "Time"), ("Lệnh", "Action"), ("Lỗi", "Error")],
+            rows,
+        );
+    }
+}
+
+pub(super) fn section(h: &mut String, vi: &str, en: &str) {
+    let _ = writeln!(h, "<h2>{vi} <span>/ {en}</span></h2>");
+}
+
+fn table(h: &mut String, head: &[(&str, &str)], rows: impl Iterator<Item = Vec<String>>) {
+    let mut body = String::new();
+    for row in rows {
+        body.push_str("<tr>");
+        for cell in row {
+            let number = !cell.is_empty() && cell.bytes().all(|b| b.is_ascii_digit());
+            let class = if number { " class=\"n\"" } else { "" };
+            let _ = write!(body, "<td{class}>{}</td>", esc(&cell));
+        }
+        body.push_str("</tr>\n");
+    }
+    if body.is_empty() {
+        h.push_str("<p class=\"none\">Không có / None.</p>\n");
+        return;
+    }
+    h.push_str("<table>\n<thead><tr>");
+    for (vi, en) in head {
+        let _ = write!(h, "<th>{vi} <span>/ {en}</span></th>");
+    }
+    let _ = write!(h, "</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n");
+}
+
+pub(crate) fn language_name(code: &str) -> &str {
+    match code {
+        "vi" => "Tiếng Việt / Vietnamese",
+        "en" => "Tiếng Anh / English",
+        "km" => "Tiếng Khmer / Khmer",
+        "" | "neutral" => "Không theo ngôn ngữ / Language-neutral",
+        other => other,
+    }
+}
+
+pub(crate) fn cause_name(cause: &str) -> &str {
+    match cause {
+        "power_loss_or_crash" => "Mất điện hoặc lỗi phần mềm / power loss or crash",
+        "shutdown" => "Tắt máy / shutdown",
+        other => other,
+    }
+}
+
+pub(super) fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,136 @@
+//! Trilingual presentation: Khmer and Vietnamese text slides, long articles
+//! split into pages, captions under a clip and the ticker over it.
+
+use std::time::{Duration, SystemTime};
+
+use crate::support::*;
+
+/// Pixels brighter than `level` in a rectangle.
+fn lit(shot: &Shot, x: std::ops::Range<u32>, y: std::ops::Range<u32>, level: u8) -> usize {
+    x.flat_map(|px| y.clone().map(move |py| (px, py)))
+        .filter(|&(px, py)| shot.0.get_pixel(px, py).0.iter().all(|c| *c > level))
+        .count()
+}
+
+fn settle(dir: &std::path::Path) {
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+}
+
+fn demo(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/demo")
+        .join(name)
+}
+
+#[test]
+fn khmer_text_slide_is_drawn_with_title_and_body() {
+    let kiosk = Kiosk::new("image_seconds: 30\n");
+    std::fs::copy(demo("tin-tuc.km.md"), kiosk.content().join("tin-tuc.km.md")).unwrap();
+    settle(&kiosk.content());
+    let path = artifact("text-km.png");
+    kiosk.play(5.0, &path, OPEN);
+    let journal = kiosk.journal();
+    let started = events(&journal, "play_started");
+    assert_eq!(started[0]["item"], "tin-tuc.km.md");
+    assert_eq!(started[0]["kind"], "text");
+    assert_eq!(started[0]["language"], "km");
+    let shot = Shot::open(&path);
+    // The title (yellow) in the top band, body text (white) below it.
+    let title = (60..1200)
+        .flat_map(|x| (60..110).map(move |y| (x, y)))
+        .filter(|&(x, y)| {
+            let p = shot.0.get_pixel(x, y).0;
+            p[0] > 200 && p[1] > 150 && p[2] < 140
+        })
+        .count();
+    assert!(title > 1500, "title drawn: {title} yellow pixels");
+    assert!(lit(&shot, 60..1200, 120..340, 200) > 3000, "body drawn");
+    // Nothing in the bottom margin: the text fits the slide.
+    assert_eq!(lit(&shot, 60..1200, 660..700, 200), 0);
+}
+
+#[test]
+fn long_article_is_split_into_pages_that_fit() {
+    let kiosk = Kiosk::new("image_seconds: 1.5\n");
+    let sentence = "Cửa khẩu Quốc tế Tịnh Biên là cửa ngõ giao thương quan trọng giữa tỉnh An Giang và Vương quốc Campuchia, mỗi ngày đón hàng nghìn lượt hành khách và phương tiện qua lại. ";
+    let body: Vec<String> = (1..=14)
+        .map(|i| format!("Đoạn {i}. {}", sentence.repeat(2)))
+        .collect();
+    std::fs::write(
+        kiosk.content().join("dai.vi.md"),
+        format!("# Bản tin dài\n\n{}", body.join("\n\n")),
+    )
+    .unwrap();
+    settle(&kiosk.content());
+    let path = artifact("text-vi-pages.png");
+    kiosk.play(9.0, &path, OPEN);
+    let journal = kiosk.journal();
+    let ended: Vec<_> = events(&journal, "play_ended")
+        .into_iter()
+        .filter(|r| r["ended"] == "completed")
+        .collect();
+    assert!(
+        !ended.is_empty(),
+        "the article was shown to its end: {journal:#?}"
+    );
+    let pages = ended[0]["pages"].as_u64().unwrap();
+    assert!(
+        pages >= 2,
+        "a long article takes several pages at 720p: {pages}"
+    );
+    let shot = Shot::open(&path);
+    assert_eq!(
+        lit(&shot, 60..1200, 660..700, 200),
+        0,
+        "no page runs into the bottom margin"
+    );
+}
+
+#[test]
+fn clip_shows_khmer_and_english_captions_and_the_ticker() {
+    let kiosk = Kiosk::new("captions: [km, en]\n");
+    let c = kiosk.content();
+    // A black clip so that the captions and the ticker are all that is light.
+    make_mp4(&c.join("clip.vi.mp4"), "black", 640, 360, 8);
+    std::fs::write(
+        c.join("clip.km.srt"),
+        "1\n00:00:00,000 --> 00:00:08,000\nសូមស្វាគមន៍មកកាន់ទិញបៀន\n",
+    )
+    .unwrap();
+    std::fs::write(
+        c.join("clip.en.vtt"),
+        "WEBVTT\n\n00:00.000 --> 00:08.000\nWelcome to Tinh Bien\n",
+    )
+    .unwrap();
+    std::fs::write(c.join("clip.vi.srt"), "this is not a subtitle file").unwrap();
+    std::fs::write(c.join("ticker.vi.txt"), "Tin thứ nhất\nTin thứ hai\n").unwrap();
+    settle(&c);
+    let path = artifact("captions-ticker.png");
+    kiosk.play(5.0, &path, OPEN);
+    let shot = Shot::open(&path);
+    // Captions: two light lines above the ticker band (bottom 10 % .. 25 %).
+    let upper = lit(&shot, 300..980, 520..580, 200);
+    let lower = lit(&shot, 300..980, 580..640, 200);
+    assert!(
+        upper > 300 && lower > 300,
+        "two caption lines: {upper} and {lower} light pixels"
+    );
+    // The ticker band: dark blue, with light text scrolling in it.
+    let band = shot.mean(20, 700, 8);
+    assert!(band[2] > band[0] + 10.0, "ticker band colour: {band:?}");
+    assert!(
+        lit(&shot, 0..1280, 670..715, 200) > 200,
+        "ticker text drawn"
+    );
+    let journal = kiosk.journal();
+    assert_eq!(events(&journal, "play_started")[0]["item"], "clip.vi.mp4");
+}

@@ -1,0 +1,240 @@
+//! The admin overlay in a real window under Xvfb, driven with xdotool as a
+//! technician with a keyboard would: PIN set with `infokiosk pin`, wrong
+//! PINs and the lockout, the emergency switch, Esc, idle, and Quit.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::*;
+
+const PIN: &str = "739154";
+const ROLE: &str = "border-guard";
+
+/// `infokiosk pin --config FILE --role ROLE` with the PIN on stdin.
+fn set_pin(kiosk: &Kiosk, role: &str, pin: &str) {
+    let mut child = Command::new(bin())
+        .args(["pin", "--role", role, "--config"])
+        .arg(kiosk.config())
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{pin}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Polls the journal until `check` holds; panics after `seconds`.
+fn wait_for(
+    kiosk: &Kiosk,
+    desk: &Desktop,
+    what: &str,
+    seconds: u64,
+    check: impl Fn(&[Value]) -> bool,
+) {
+    let started = Instant::now();
+    while !check(&kiosk.journal()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(seconds),
+            "{what}: not in the journal after {seconds} s\n{:#?}\n{}",
+            kiosk.journal(),
+            desk.log()
+        );
+        sleep(Duration::from_millis(200));
+    }
+}
+
+fn count(journal: &[Value], event: &str) -> usize {
+    events(journal, event).len()
+}
+
+fn closed_by(journal: &[Value], why: &str) -> bool {
+    events(journal, "admin_action")
+        .iter()
+        .any(|a| a["action"] == "overlay_closed" && a["reason"] == why)
+}
+
+#[test]
+fn pin_is_written_in_place_and_no_pin_means_no_overlay() {
+    let kiosk = Kiosk::new("# the display\ndisplay:\n  backend: none\n");
+    let before = std::fs::read_to_string(kiosk.config()).unwrap();
+    set_pin(&kiosk, "admin", "1357");
+    set_pin(&kiosk, ROLE, PIN);
+    set_pin(&kiosk, "admin", "97531");
+    let after = std::fs::read_to_string(kiosk.config()).unwrap();
+    assert!(after.starts_with(&before), "{after}");
+    assert_eq!(after.matches("$argon2id$").count(), 2, "{after}");
+    assert!(!after.contains("97531") && !after.contains("1357"));
+    // A config that does not parse is left alone.
+    std::fs::write(kiosk.config(), "volume: 9\n").unwrap();
+    let out = Command::new(bin())
+        .args(["pin", "--config"])
+        .arg(kiosk.config())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("volume"));
+    assert_eq!(
+        std::fs::read_to_string(kiosk.config()).unwrap(),
+        "volume: 9\n"
+    );
+}
+
+#[test]
+fn keyboard_unlock_lockout_and_emergency_screen_off() {
+    let kiosk = Kiosk::new("display:\n  backend: none\noverlay:\n  idle_seconds: 12\n");
+    make_png(&kiosk.content().join("red.png"), "red", 640, 360);
+    make_png(&kiosk.content().join("green.png"), "green", 640, 360);
+    set_pin(&kiosk, ROLE, PIN);
+    // 08:00 in Asia/Ho_Chi_Minh, the clock 100 times faster: the 5-minute
+    // lockout passes in 3 s.
+    let mut desk = kiosk.start_on_own_display(
+        150.0,
+        &["--clock", "2026-11-28T01:00:00Z", "--clock-speed", "100"],
+    );
+    desk.wait_for_window();
+    sleep(Duration::from_secs(3));
+
+    // Five wrong PINs: five attempts, then the lockout.
+    desk.key("ctrl+alt+a");
+    sleep(Duration::from_secs(1));
+    for _ in 0..5 {
+        desk.type_text("1111");
+        desk.key("Return");
+        sleep(Duration::from_millis(700));
+    }
+    wait_for(&kiosk, &desk, "lockout", 10, |j| {
+        count(j, "admin_locked") == 1
+    });
+    let journal = kiosk.journal();
+    let attempts = events(&journal, "admin_attempt");
+    assert_eq!(attempts.len(), 5);
+    assert!(attempts.iter().all(|a| a["ok"] == false));
+    assert_eq!(events(&journal, "admin_locked")[0]["minutes"], 5);
+    // Locked: the right PIN goes nowhere.
+    desk.type_text(PIN);
+    desk.key("Return");
+    sleep(Duration::from_millis(300));
+    assert_eq!(count(&kiosk.journal(), "admin_attempt"), 5);
+
+    // Five kiosk minutes later (3 s), the right PIN opens the overlay.
+    sleep(Duration::from_secs(4));
+    desk.type_text(PIN);
+    desk.key("Return");
+    wait_for(&kiosk, &desk, "unlock", 10, |j| {
+        count(j, "admin_unlocked") == 1
+    });
+    assert_eq!(events(&kiosk.journal(), "admin_unlocked")[0]["role"], ROLE);
+
+    // F5: the emergency page, the focus in the reason field; the preset is 1 hour.
+    desk.key("F5");
+    sleep(Duration::from_millis(800));
+    // Typed as on a keyboard without a Vietnamese input method (xdotool
+    // cannot type "ễ" into winit; an IME such as ibus-unikey can).
+    desk.type_text("Dien tap bien phong");
+    desk.key("Tab Return");
+    wait_for(&kiosk, &desk, "override", 10, |j| {
+        count(j, "override_set") == 1
+    });
+    sleep(Duration::from_millis(1500));
+    let shot = artifact("overlay-emergency.png");
+    desk.screenshot(&shot);
+    let image = Shot::open(&shot);
+    for (x, y) in [(30, 30), (1250, 30), (30, 690), (1250, 690)] {
+        assert!(
+            image.is_near(x, y, BLACK, 8.0),
+            "({x}, {y}) is not black: {:?}",
+            image.mean(x, y, 16)
+        );
+    }
+    assert!(
+        !image.is_near(640, 360, BLACK, 8.0),
+        "the overlay is on screen"
+    );
+    // The other pages, for people to look at.
+    for (key, name) in [
+        ("F1", "now"),
+        ("F2", "content"),
+        ("F3", "health"),
+        ("F4", "controls"),
+    ] {
+        desk.key(key);
+        sleep(Duration::from_millis(1200));
+        desk.screenshot(&artifact(&format!("overlay-{name}.png")));
+    }
+
+    desk.key("Escape");
+    wait_for(&kiosk, &desk, "closed by Esc", 10, |j| closed_by(j, "esc"));
+    let journal = kiosk.journal();
+    let set = &events(&journal, "override_set")[0];
+    assert_eq!(set["action"], "off");
+    assert_eq!(set["reason"], "Dien tap bien phong");
+    assert_eq!(set["by"], ROLE);
+    assert_eq!(set["source"], "overlay");
+    assert!(set["until"].as_str().unwrap() > "2026-11-28T01:05:00Z");
+    let closed = events(&journal, "closed");
+    assert!(
+        closed
+            .iter()
+            .any(|c| c["reason"].as_str().unwrap().contains("Dien tap"))
+    );
+    let action = events(&journal, "admin_action");
+    assert_eq!(
+        (&action[0]["action"], &action[0]["by"]),
+        (&"screen_off".into(), &ROLE.into())
+    );
+
+    // Alt+F4, Ctrl+Q and Esc do not quit.
+    desk.key("alt+F4 ctrl+q Escape");
+    sleep(Duration::from_secs(2));
+    assert!(desk.is_running(), "the player left:\n{}", desk.log());
+    assert_eq!(count(&kiosk.journal(), "app_stopped"), 0);
+
+    // Left alone, the overlay closes itself.
+    desk.key("ctrl+alt+a");
+    sleep(Duration::from_millis(800));
+    desk.type_text(PIN);
+    desk.key("Return");
+    wait_for(&kiosk, &desk, "second unlock", 10, |j| {
+        count(j, "admin_unlocked") == 2
+    });
+    wait_for(&kiosk, &desk, "idle close", 20, |j| closed_by(j, "idle"));
+
+    // Quit: F4, to the last button, twice Enter (it asks again).
+    desk.key("ctrl+alt+a");
+    sleep(Duration::from_millis(800));
+    desk.type_text(PIN);
+    desk.key("Return");
+    wait_for(&kiosk, &desk, "third unlock", 10, |j| {
+        count(j, "admin_unlocked") == 3
+    });
+    desk.key("F4");
+    sleep(Duration::from_millis(800));
+    desk.key("Tab Tab Tab Tab Tab Tab Tab Return");
+    sleep(Duration::from_millis(500));
+    desk.key("Return");
+    let status = desk.wait_for_exit(20).expect("Quit ends the player");
+    assert!(status.success(), "{}", desk.log());
+    let journal = kiosk.journal();
+    let last_action = events(&journal, "admin_action")
+        .last()
+        .copied()
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (&last_action["action"], &last_action["by"]),
+        (&"quit".into(), &ROLE.into())
+    );
+    assert_eq!(count(&journal, "app_stopped"), 1);
+    // The PIN is nowhere in the journal.
+    assert!(!journal.iter().any(|r| r.to_string().contains(PIN)));
+}
