@@ -12,7 +12,8 @@ DEBIAN_PACKAGES := \
 	gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
 	gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools \
 	libasound2-dev libudev-dev libwayland-dev libxkbcommon-dev \
-	xvfb xauth x11-xserver-utils mesa-vulkan-drivers libvulkan1 clang mold pkg-config xdotool
+	xvfb xauth x11-xserver-utils mesa-vulkan-drivers libvulkan1 clang mold pkg-config xdotool \
+	minisign
 
 .PHONY: deps build run test fmt clippy demo-content
 

@@ -46,6 +46,12 @@ enum Command {
     /// Set the admin overlay's PIN for a role: asks for it twice (or reads
     /// one line from stdin) and writes only its argon2 hash into the config.
     Pin(infokiosk::overlay::pin_cli::PinArgs),
+    /// Signed manifests: `build` writes sizes and SHA-256 into playlist.yaml;
+    /// `verify` checks the signature and every file.
+    Manifest {
+        #[command(subcommand)]
+        what: ManifestWhat,
+    },
     /// Speed figures (they report; they never fail).
     Bench {
         #[command(subcommand)]
@@ -60,6 +66,22 @@ struct CatalogArgs {
     /// Machine-readable output.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Subcommand)]
+enum ManifestWhat {
+    /// Write/update DIR/playlist.yaml (every file's size and SHA-256,
+    /// version + 1); then sign it: minisign -Sm DIR/playlist.yaml
+    Build {
+        #[arg(long, value_name = "DIR")]
+        content: PathBuf,
+    },
+    /// Check playlist.yaml.minisig with the config's trust.public_keys, then
+    /// every file; exit status 1 on any failure.
+    Verify {
+        #[command(flatten)]
+        folders: Folders,
+    },
 }
 
 #[derive(Subcommand)]
@@ -158,12 +180,45 @@ fn main() -> Result<()> {
         Some(Command::Schedule(args)) => schedule(args),
         Some(Command::Catalog(args)) => catalog(args),
         Some(Command::Backup(args)) => records_cli::backup(args),
+        Some(Command::Manifest { what }) => manifest(what),
         Some(Command::Report(args)) => records_cli::report(args),
         Some(Command::Pin(args)) => Ok(infokiosk::overlay::pin_cli::run(&args)?),
         Some(Command::Bench {
             what: BenchWhat::Catalog,
         }) => {
             println!("{}", infokiosk::bench::bench_catalog()?);
+            Ok(())
+        }
+    }
+}
+
+fn manifest(what: ManifestWhat) -> Result<()> {
+    match what {
+        ManifestWhat::Build { content } => {
+            let path = content.join("playlist.yaml");
+            let existing = match std::fs::read_to_string(&path) {
+                Ok(text) => Some(text),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+            };
+            let text = infokiosk::content::build_manifest(&content, existing.as_deref())?;
+            let temp = content.join(".playlist.yaml.tmp");
+            std::fs::write(&temp, text)?;
+            std::fs::rename(&temp, &path)?;
+            println!(
+                "wrote {}; now sign it: minisign -Sm {}",
+                path.display(),
+                path.display()
+            );
+            Ok(())
+        }
+        ManifestWhat::Verify { folders } => {
+            let config = folders.load()?;
+            let report = infokiosk::content::verify_folder(&config.content_dir, &config.trust);
+            print!("{report}");
+            if !report.is_ok() {
+                anyhow::bail!("the content folder does not verify");
+            }
             Ok(())
         }
     }
@@ -176,7 +231,12 @@ fn catalog(args: CatalogArgs) -> Result<()> {
     let cache = std::fs::create_dir_all(&config.data_dir)
         .ok()
         .map(|()| config.data_dir.join("probe-cache.json"));
-    let mut scanner = Scanner::new(config.content_dir.clone(), config.scan_options(), cache);
+    // Never the player's verified store: this scan must not clean it.
+    let options = infokiosk::content::ScanOptions {
+        verified_store: None,
+        ..config.scan_options()
+    };
+    let mut scanner = Scanner::new(config.content_dir.clone(), options, cache);
     let mut probe = infokiosk::media::DiscovererProbe::new();
     let catalog = scanner.scan(&mut probe, std::time::SystemTime::now());
     if args.json {

@@ -70,6 +70,8 @@ pub struct KioskConfig {
     pub ticker: TickerConfig,
     /// The optional strip along the top: local time and labels.
     pub status_strip: StatusStripConfig,
+    /// Signed content: minisign public keys and whether a signature is required.
+    pub trust: crate::content::TrustConfig,
     /// Legal operating hours.
     pub schedule: ScheduleConfig,
     /// How the display is powered off and on.
@@ -98,6 +100,7 @@ impl Default for KioskConfig {
             captions: vec![Language::Km, Language::En],
             ticker: TickerConfig::default(),
             status_strip: StatusStripConfig::default(),
+            trust: crate::content::TrustConfig::default(),
             schedule: ScheduleConfig::default(),
             display: DisplayConfig::default(),
             overlay: OverlayConfig::default(),
@@ -195,6 +198,9 @@ impl KioskConfig {
                 "speed must be between 1 and 2000 pixels per second",
             ));
         }
+        self.trust
+            .validate()
+            .map_err(|e| invalid("trust", &e.to_string()))?;
         OperatingSchedule::from_config(&self.schedule)
             .map_err(|e| invalid("schedule", &e.to_string()))?;
         self.display
@@ -224,6 +230,9 @@ impl KioskConfig {
     pub fn scan_options(&self) -> crate::content::ScanOptions {
         crate::content::ScanOptions {
             max_image_pixels: (self.max_image_megapixels * 1e6) as u64,
+            trust: self.trust.clone(),
+            trust_state: Some(self.data_dir.join("state/trust.json")),
+            verified_store: Some(self.data_dir.join("verified")),
             ..Default::default()
         }
     }

@@ -50,6 +50,9 @@ pub fn describe_catalog(catalog: &Catalog) -> String {
     for warning in &catalog.warnings {
         let _ = writeln!(out, "warning: {warning}");
     }
+    for incident in &catalog.integrity {
+        let _ = writeln!(out, "INTEGRITY: {incident}");
+    }
     if let Some(error) = &catalog.manifest_error {
         let _ = writeln!(out, "manifest error (the last good order is kept): {error}");
     }

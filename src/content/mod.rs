@@ -163,7 +163,8 @@ pub trait Probe {
 /// One playable file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
-    /// Absolute path (the content folder joined with `rel`).
+    /// Absolute path to open: the content folder joined with `rel`; with
+    /// `trust.require_signature`, the verified copy in `ScanOptions::verified_store`.
     pub path: PathBuf,
     /// Path relative to the content folder, as on disk.
     pub rel: PathBuf,

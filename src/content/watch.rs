@@ -286,6 +286,12 @@ fn journal_diff(diff: &CatalogDiff, record: &mut Record) {
             item: name(removed),
         });
     }
+    for detail in &diff.new_integrity {
+        error!("integrity: {detail}");
+        record.event(Event::Integrity {
+            detail: detail.clone(),
+        });
+    }
     for rejected in diff.newly_rejected.iter().filter(|r| !r.is_temporary()) {
         warn!(
             "not playing {}: {}",

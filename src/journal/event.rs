@@ -90,6 +90,12 @@ pub enum Event {
     ContentRemoved {
         item: String,
     },
+    /// Content refused for its integrity: an unsigned or wrongly signed
+    /// manifest, an older manifest (rollback), a file that differs from
+    /// the signed manifest or is not in it.
+    Integrity {
+        detail: String,
+    },
     /// An urgent item cut into the loop.
     Preempted {
         item: String,

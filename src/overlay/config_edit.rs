@@ -6,15 +6,11 @@ use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum EditError {
-    #[error(
-        "`{0}` is written inline (flow style); put it on its own lines, or edit the PIN hash by hand"
-    )]
+    #[error("`{0}` is inline (flow style): put it on its own lines, or edit by hand")]
     FlowStyle(&'static str),
     #[error("`overlay:` appears more than once")]
     Twice,
-    #[error(
-        "the edited file does not hold the new hash where it belongs (unusual indentation?); edit `overlay: pins:` by hand"
-    )]
+    #[error("the new hash did not land in `overlay: pins:` (odd indentation?); edit by hand")]
     NotPlaced,
 }
 
@@ -93,11 +89,8 @@ pub fn set_pin_hash(text: &str, role: &str, hash: &str) -> Result<String, EditEr
                 lines[i] = format!("{} {}", &lines[i][..at], quote(hash));
             }
             None => {
-                let at = last_content(&lines, start, stop).max(start);
-                lines.insert(
-                    at + 1,
-                    format!("{}hash: {}", spaces(item_indent + 2), quote(hash)),
-                );
+                let line = format!("{}hash: {}", spaces(item_indent + 2), quote(hash));
+                lines.insert(last_content(&lines, start, stop) + 1, line);
             }
         }
         return Ok(join(lines));
@@ -215,12 +208,8 @@ mod tests {
     /// The pins the edited text gives, as (role, hash).
     fn pins(text: &str) -> Vec<(String, String)> {
         let config = KioskConfig::parse(text, Path::new("k.yaml")).unwrap();
-        config
-            .overlay
-            .pins
-            .into_iter()
-            .map(|p| (p.role, p.hash))
-            .collect()
+        let pins = config.overlay.pins.into_iter();
+        pins.map(|p| (p.role, p.hash)).collect()
     }
 
     fn pair(role: &str, hash: &str) -> (String, String) {
@@ -234,11 +223,8 @@ mod tests {
         let out = set_pin_hash(BASE, "admin", H1).unwrap();
         assert!(out.starts_with(BASE), "{out}");
         assert_eq!(pins(&out), [pair("admin", H1)]);
-        // Empty file: just the section.
-        assert_eq!(
-            pins(&set_pin_hash("", "admin", H1).unwrap()),
-            [pair("admin", H1)]
-        );
+        let empty = set_pin_hash("", "admin", H1).unwrap();
+        assert_eq!(pins(&empty), [pair("admin", H1)]);
     }
 
     #[test]
@@ -251,12 +237,8 @@ mod tests {
         let out = set_pin_hash(&out, "admin", H2).unwrap();
         assert_eq!(pins(&out), [pair("admin", H2), pair("border guard", H2)]);
         // Only the two hash lines changed.
-        let changed: Vec<_> = text
-            .lines()
-            .zip(out.lines())
-            .filter(|(a, b)| a != b)
-            .collect();
-        assert_eq!(changed.len(), 2, "{out}");
+        let changed = text.lines().zip(out.lines()).filter(|(a, b)| a != b);
+        assert_eq!(changed.count(), 2, "{out}");
         assert_eq!(out.lines().count(), text.lines().count());
         assert!(out.contains("  # keys\n") && out.contains("admin   # technicians"));
         assert!(out.ends_with("language: en\nkiosk_id: x # end\n"));

@@ -34,8 +34,8 @@ pub const NO_PIN_HOW: L = L(
 );
 pub const ESC_CLOSES: L = L("Esc: đóng", "Esc: close");
 pub const KEYS_HINT: L = L(
-    "Tab / mũi tên: di chuyển · Enter: chọn · F1–F5: trang · Esc: đóng",
-    "Tab / arrows: move · Enter: choose · F1–F5: pages · Esc: close",
+    "Tab / mũi tên: di chuyển · Enter: chọn · F1–F5: trang · PgUp/PgDn: cuộn · Esc: đóng",
+    "Tab / arrows: move · Enter: choose · F1–F5: pages · PgUp/PgDn: scroll · Esc: close",
 );
 pub const ROLE: L = L("Vai trò", "Role");
 pub const CLOSE: L = L("Đóng", "Close");

@@ -78,6 +78,10 @@ fn load_tracks(playback: &Playback, languages: &[Language]) -> Vec<Captions> {
         .collect()
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a Bevy system: each parameter is one resource or query"
+)]
 fn show_captions(
     mut commands: Commands,
     time: Res<Time<Real>>,

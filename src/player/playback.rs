@@ -284,6 +284,10 @@ pub fn apply_content_changes(
 }
 
 /// One step of playback, every frame.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a Bevy system: each parameter is one resource or query"
+)]
 pub fn advance_playback(
     time: Res<Time<Real>>,
     clock: Res<Clock>,
@@ -411,9 +415,9 @@ fn poll_showing(
                 *frames += 1;
                 playback.picture_size = size;
             }
-            pipeline.poll().into_iter().find_map(|event| match event {
-                VideoEvent::Eos => Some((Ending::Completed, None)),
-                VideoEvent::Error(e) => Some((Ending::Error, Some(e))),
+            pipeline.poll().into_iter().next().map(|event| match event {
+                VideoEvent::Eos => (Ending::Completed, None),
+                VideoEvent::Error(e) => (Ending::Error, Some(e)),
             })
         }
         Showing::Holding | Showing::Fallback => None,

@@ -6,4 +6,5 @@ mod hours;
 mod languages;
 mod overlay;
 mod playing;
+mod records;
 mod support;

@@ -63,7 +63,7 @@ fn closed_by(journal: &[Value], why: &str) -> bool {
 }
 
 #[test]
-fn pin_is_written_in_place_and_no_pin_means_no_overlay() {
+fn pin_command_writes_the_hash_in_place() {
     let kiosk = Kiosk::new("# the display\ndisplay:\n  backend: none\n");
     let before = std::fs::read_to_string(kiosk.config()).unwrap();
     set_pin(&kiosk, "admin", "1357");
@@ -120,6 +120,7 @@ fn keyboard_unlock_lockout_and_emergency_screen_off() {
     assert_eq!(attempts.len(), 5);
     assert!(attempts.iter().all(|a| a["ok"] == false));
     assert_eq!(events(&journal, "admin_locked")[0]["minutes"], 5);
+    desk.screenshot(&artifact("overlay-locked.png"));
     // Locked: the right PIN goes nowhere.
     desk.type_text(PIN);
     desk.key("Return");
@@ -237,4 +238,35 @@ fn keyboard_unlock_lockout_and_emergency_screen_off() {
     assert_eq!(count(&journal, "app_stopped"), 1);
     // The PIN is nowhere in the journal.
     assert!(!journal.iter().any(|r| r.to_string().contains(PIN)));
+}
+
+#[test]
+fn without_a_pin_the_overlay_says_how_to_set_one() {
+    let kiosk = Kiosk::new("display:\n  backend: none\noverlay:\n  language: en\n");
+    make_png(&kiosk.content().join("blue.png"), "blue", 640, 360);
+    let mut desk = kiosk.start_on_own_display(60.0, OPEN);
+    desk.wait_for_window();
+    sleep(Duration::from_secs(3));
+    desk.key("ctrl+alt+a");
+    let started = Instant::now();
+    while !desk.log().contains("no PIN is set") {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{}",
+            desk.log()
+        );
+        sleep(Duration::from_millis(200));
+    }
+    sleep(Duration::from_secs(1));
+    desk.screenshot(&artifact("overlay-no-pin.png"));
+    // Nothing takes a PIN.
+    desk.type_text("1234");
+    desk.key("Return Escape");
+    sleep(Duration::from_secs(1));
+    assert!(desk.is_running());
+    let journal = kiosk.journal();
+    assert_eq!(
+        count(&journal, "admin_attempt") + count(&journal, "admin_action"),
+        0
+    );
 }

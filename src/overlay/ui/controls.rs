@@ -122,7 +122,11 @@ pub(super) fn emergency(
             let label = match preset {
                 Preset::OneHour => facts.t(labels::ONE_HOUR).to_owned(),
                 Preset::NextChange => match next_change {
-                    Some(t) => format!("{} ({})", facts.t(labels::TO_NEXT_CHANGE), facts.local(t)),
+                    Some(t) => format!(
+                        "{} ({})",
+                        facts.t(labels::TO_NEXT_CHANGE),
+                        facts.local_short(t)
+                    ),
                     None => facts.t(labels::TO_NEXT_CHANGE).to_owned(),
                 },
                 Preset::UntilCleared => facts.t(labels::UNTIL_CLEARED).to_owned(),

@@ -129,7 +129,7 @@ fn display_text(facts: &Facts) -> String {
                 Some(e) => format!("{}: {e}", facts.t(labels::FAILED)),
             };
             format!(
-                "{backend}; {}: {} → {result}",
+                "{backend}; {}: {} – {result}",
                 facts.t(labels::LAST_COMMAND),
                 outcome.command
             )

@@ -59,6 +59,13 @@ impl Facts<'_> {
             .to_string()
     }
 
+    /// `11:00 28/11`: for labels where the full form is too long.
+    fn local_short(&self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.settings.time_zone)
+            .format("%H:%M %d/%m")
+            .to_string()
+    }
+
     fn local_system(&self, t: std::time::SystemTime) -> String {
         self.local(DateTime::<Utc>::from(t))
     }
@@ -142,15 +149,19 @@ fn pages(ctx: &egui::Context, session: &mut Session, facts: &Facts, out: &mut Ve
             });
             ui.separator();
             let footer = 64.0;
+            // PgUp/PgDn scroll: pages of plain text have nothing to Tab to.
+            let pages = ctx.input(|i| {
+                i.key_pressed(egui::Key::PageUp) as i8 - i.key_pressed(egui::Key::PageDown) as i8
+            });
             egui::ScrollArea::vertical()
                 .auto_shrink([false, false])
                 .max_height(ui.available_height() - footer)
-                .show(ui, |ui| match session.page {
-                    Page::Now => now::show(ui, facts),
-                    Page::Content => content::show(ui, facts, out),
-                    Page::Health => health::show(ui, facts, out),
-                    Page::Controls => controls::playback(ui, session, facts, out),
-                    Page::Emergency => controls::emergency(ui, session, facts, out),
+                .show(ui, |ui| {
+                    if pages != 0 {
+                        let step = f32::from(pages) * ui.clip_rect().height() * 0.8;
+                        ui.scroll_with_delta(egui::vec2(0.0, step));
+                    }
+                    page(ui, session, facts, out);
                 });
             ui.separator();
             if let Some(notice) = &session.notice {
@@ -162,6 +173,16 @@ fn pages(ctx: &egui::Context, session: &mut Session, facts: &Facts, out: &mut Ve
                     .weak(),
             );
         });
+}
+
+fn page(ui: &mut egui::Ui, session: &mut Session, facts: &Facts, out: &mut Vec<OverlayAction>) {
+    match session.page {
+        Page::Now => now::show(ui, facts),
+        Page::Content => content::show(ui, facts, out),
+        Page::Health => health::show(ui, facts, out),
+        Page::Controls => controls::playback(ui, session, facts, out),
+        Page::Emergency => controls::emergency(ui, session, facts, out),
+    }
 }
 
 /// Noto Sans first (Vietnamese letters), larger text, a focus ring that can

@@ -27,7 +27,7 @@ pub(super) fn show(ui: &mut egui::Ui, facts: &Facts) {
                 row(ui, facts.t(labels::WHY), status.reason.to_string());
                 let next = match (status.next_change, status.next_state()) {
                     (Some(at), Some(state)) => format!(
-                        "{} → {}",
+                        "{} – {}",
                         facts.local(at),
                         facts.t(match state {
                             Screen::Open => labels::OPEN,

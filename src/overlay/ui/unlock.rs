@@ -39,7 +39,7 @@ pub(super) fn pin_prompt(
                 egui::RichText::new(format!(
                     "{} {} ({left} {}).",
                     facts.t(labels::LOCKED),
-                    facts.local(until),
+                    facts.local_short(until),
                     facts.t(labels::SECONDS_LEFT)
                 ))
                 .color(egui::Color32::from_rgb(255, 120, 100)),

@@ -1,0 +1,251 @@
+//! Records: downtime found at start-up, the monthly backup and its check,
+//! and the report, as a technician runs them from a shell.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+
+use crate::support::*;
+
+/// Writes journal lines as the player would (one JSON object per line).
+fn write_journal(kiosk: &Kiosk, month: &str, lines: &[serde_json::Value]) {
+    let dir = kiosk.data().join("journal");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.join(format!("{month}.jsonl")), text).unwrap();
+}
+
+fn line(seq: u64, time: DateTime<Utc>, event: serde_json::Value) -> serde_json::Value {
+    let mut l = json!({"v": 1, "seq": seq, "kiosk": "test-kiosk", "time": time.to_rfc3339()});
+    l.as_object_mut()
+        .unwrap()
+        .extend(event.as_object().unwrap().clone());
+    l
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+#[test]
+fn power_cut_during_opening_hours_is_an_incident_at_the_next_start() {
+    let kiosk = Kiosk::new("");
+    make_png(&kiosk.content().join("a.png"), "red", 64, 48);
+    // Running until 10:00 local, then nothing: no app_stopped.
+    write_journal(
+        &kiosk,
+        "2026-11",
+        &[
+            line(
+                1,
+                at("2026-11-28T02:50:00Z"),
+                json!({"event": "app_started", "version": "x"}),
+            ),
+            line(
+                2,
+                at("2026-11-28T03:00:00Z"),
+                json!({"event": "heartbeat", "screen": "open"}),
+            ),
+        ],
+    );
+    // Back at 10:30 local (a started minute counts whole: start just before).
+    kiosk.play(
+        3.0,
+        &artifact("after-power-cut.png"),
+        &["--clock", "2026-11-28T03:29:59.5Z"],
+    );
+    let journal = kiosk.journal();
+    let incidents = events(&journal, "incident");
+    assert_eq!(incidents.len(), 1, "{journal:#?}");
+    assert_eq!(incidents[0]["kind"], "downtime");
+    assert_eq!(incidents[0]["minutes_lost"], 30);
+    assert_eq!(incidents[0]["cause"], "power_loss_or_crash");
+    // The sequence goes on from the old lines.
+    assert_eq!(
+        journal.iter().find(|l| l["event"] == "incident").unwrap()["seq"],
+        3
+    );
+}
+
+#[test]
+fn a_night_off_after_a_clean_stop_is_no_incident() {
+    let kiosk = Kiosk::new("");
+    write_journal(
+        &kiosk,
+        "2026-11",
+        &[line(
+            1,
+            at("2026-11-27T12:00:00Z"),
+            json!({"event": "app_stopped", "reason": "shutdown"}),
+        )],
+    );
+    // 19:00 the day before -> 06:00 + a little: all outside the windows.
+    kiosk.play(
+        2.0,
+        &artifact("after-night.png"),
+        &["--clock", "2026-11-27T23:10:00Z"],
+    );
+    assert!(events(&kiosk.journal(), "incident").is_empty());
+}
+
+/// A month of journal: on 15 October the screen was open 07:00-11:00 with
+/// a heartbeat every minute, and one picture played 100 times 10 s.
+fn october(kiosk: &Kiosk) {
+    let start = at("2026-10-15T00:00:00Z"); // 07:00 local
+    let mut lines = vec![
+        line(
+            1,
+            start - Duration::minutes(1),
+            json!({"event": "app_started", "version": "x"}),
+        ),
+        line(
+            2,
+            start,
+            json!({"event": "opened", "reason": "inside window 07:00-11:00"}),
+        ),
+    ];
+    for minute in 1..240 {
+        lines.push(line(
+            2 + minute,
+            start + Duration::minutes(minute as i64),
+            json!({"event": "heartbeat", "screen": "open"}),
+        ));
+    }
+    for n in 0..100 {
+        lines.push(line(300 + n, start + Duration::seconds(10 * n as i64 + 10), json!({
+            "event": "play_ended", "item": "a.png", "kind": "image", "language": "vi", "shown_ms": 10000, "ended": "completed"
+        })));
+    }
+    lines.sort_by_key(|l| l["time"].as_str().unwrap().to_owned());
+    lines.push(line(
+        500,
+        at("2026-10-15T04:00:00Z"),
+        json!({"event": "closed", "reason": "outside operating hours"}),
+    ));
+    lines.push(line(
+        501,
+        at("2026-10-15T04:01:00Z"),
+        json!({"event": "app_stopped", "reason": "exit"}),
+    ));
+    write_journal(kiosk, "2026-10", &lines);
+    make_png(&kiosk.content().join("a.png"), "red", 64, 48);
+}
+
+#[test]
+fn report_gives_figures_a_person_can_check() {
+    let kiosk = Kiosk::new("");
+    october(&kiosk);
+    let config = kiosk.config();
+    let out = cli(
+        &[
+            "report",
+            "--config",
+            config.to_str().unwrap(),
+            "--month",
+            "2026-10",
+            "--format",
+            "json",
+        ],
+        "UTC",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // 31 days x 8 h required; 4 h shown on the 15th, 50 % of that day.
+    let total = &report["total"];
+    assert_eq!(total["required_seconds"], 31 * 8 * 3600, "{report:#}");
+    assert_eq!(total["shown_seconds"], 4 * 3600);
+    assert_eq!(total["plays"], 100);
+    let day = report["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["date"] == "2026-10-15")
+        .unwrap();
+    assert_eq!(day["compliance_percent"], 50.0);
+    let html_path = kiosk.dir.path().join("report.html");
+    let out = cli(
+        &[
+            "report",
+            "--config",
+            config.to_str().unwrap(),
+            "--month",
+            "2026-10",
+            "--out",
+            html_path.to_str().unwrap(),
+        ],
+        "UTC",
+    );
+    assert!(out.status.success());
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(
+        html.contains("Báo cáo") && html.contains("<svg"),
+        "self-contained HTML with the chart"
+    );
+    assert!(!html.contains("<script"), "no scripts");
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("url(http"),
+        "no network"
+    );
+    let csv = cli(
+        &[
+            "report",
+            "--config",
+            config.to_str().unwrap(),
+            "--year",
+            "2026",
+            "--format",
+            "csv",
+        ],
+        "UTC",
+    )
+    .stdout;
+    assert!(
+        csv.starts_with("\u{feff}".as_bytes()),
+        "CSV starts with a BOM for Excel"
+    );
+}
+
+#[test]
+fn backup_archives_a_month_verifies_and_detects_damage() {
+    let kiosk = Kiosk::new(&format!("backup_dir: {}\n", "BACKUPS"));
+    let backups = kiosk.dir.path().join("BACKUPS");
+    october(&kiosk);
+    let config = kiosk.config();
+    let config = config.to_str().unwrap();
+    // Relative backup_dir: run from the kiosk's folder.
+    let run = |args: &[&str]| {
+        std::process::Command::new(bin())
+            .args(args)
+            .current_dir(kiosk.dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["backup", "--config", config, "--month", "2026-10"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let archive = backups.join("infokiosk-test-kiosk-2026-10.tar.zst");
+    assert!(archive.exists(), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = run(&["backup", "verify", archive.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Twice: harmless, left alone.
+    let out = run(&["backup", "--config", config, "--month", "2026-10"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("left alone"));
+    // One byte flipped in the middle of the archive.
+    let mut bytes = std::fs::read(&archive).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x40;
+    std::fs::write(&archive, bytes).unwrap();
+    let out = run(&["backup", "verify", archive.to_str().unwrap()]);
+    assert!(!out.status.success(), "damage is detected");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("DAMAGED"));
+}
