@@ -15,7 +15,7 @@ DEBIAN_PACKAGES := \
 	xvfb xauth x11-xserver-utils mesa-vulkan-drivers libvulkan1 clang mold pkg-config xdotool \
 	minisign
 
-.PHONY: deps build run test fmt clippy demo-content
+.PHONY: deps build run test fmt clippy demo-content deb
 
 deps:
 	@missing=""; \
@@ -47,3 +47,12 @@ clippy:
 # Regenerates the bundled demo content (needs imagemagick and fonts-noto-core).
 demo-content:
 	scripts/make-demo.sh
+
+# The kiosk package: $(CARGO_TARGET_DIR)/debian/infokiosk_<version>-1_amd64.deb
+# (a release build). The unit is checked first; systemd-analyze needs xinit.
+deb: deps
+	@command -v cargo-deb >/dev/null || $(CARGO) install cargo-deb --locked
+	@command -v xinit >/dev/null || $(SUDO) apt-get install -y -qq --no-install-recommends xinit
+	systemd-analyze verify packaging/systemd/infokiosk.service
+	$(CARGO) deb --locked
+	@ls -1 $(CARGO_TARGET_DIR)/debian/*.deb

@@ -106,6 +106,14 @@ impl Plugin for AppPlugin {
                     outbox_dir: config.outbox_dir.clone(),
                 },
             })
+            .add_plugins(health::HealthPlugin {
+                #[cfg(debug_assertions)]
+                hang_after: options
+                    .hooks
+                    .hang_after
+                    .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok()),
+                ..health::HealthPlugin::from_env()
+            })
             .add_plugins(report::plugin::StatusPlugin {
                 settings: report::plugin::StatusSettings {
                     kiosk: config.kiosk_id.clone(),

@@ -39,6 +39,10 @@ enum Command {
     /// List what the content folder will play, in order, and every file it
     /// will not play, with the reason.
     Catalog(CatalogArgs),
+    /// Self-test of this kiosk (config, content, clips, pictures, disk,
+    /// journal, clock, schedule, display command, last backup): PASS, WARN or
+    /// FAIL for each, with the reason; exits with status 1 on any FAIL.
+    Check(CheckArgs),
     /// Archive a month (content shown, journal, config) and verify it.
     Backup(records_cli::BackupArgs),
     /// Monthly or annual report from the journal (HTML, CSV or JSON).
@@ -61,6 +65,15 @@ enum Command {
 
 #[derive(Args)]
 struct CatalogArgs {
+    #[command(flatten)]
+    folders: Folders,
+    /// Machine-readable output.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct CheckArgs {
     #[command(flatten)]
     folders: Folders,
     /// Machine-readable output.
@@ -170,6 +183,11 @@ struct RunArgs {
     /// Run the player's clock this many times faster than real time.
     #[arg(long, value_name = "N", default_value_t = 1.0)]
     clock_speed: f64,
+    /// Debug builds only: the main loop hangs for good after this many
+    /// seconds, so the systemd watchdog can be seen restarting the player.
+    #[cfg(debug_assertions)]
+    #[arg(long, value_name = "SECONDS")]
+    debug_hang_after: Option<f64>,
 }
 
 fn main() -> Result<()> {
@@ -179,6 +197,7 @@ fn main() -> Result<()> {
         Some(Command::Run(args)) => run(args),
         Some(Command::Schedule(args)) => schedule(args),
         Some(Command::Catalog(args)) => catalog(args),
+        Some(Command::Check(args)) => check(args),
         Some(Command::Backup(args)) => records_cli::backup(args),
         Some(Command::Manifest { what }) => manifest(what),
         Some(Command::Report(args)) => records_cli::report(args),
@@ -190,6 +209,43 @@ fn main() -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn check(args: CheckArgs) -> Result<()> {
+    use infokiosk::health::{CheckSettings, run_checks};
+    let path = args
+        .folders
+        .config
+        .clone()
+        .unwrap_or_else(|| DEFAULT_CONFIG.into());
+    // A config that does not load is the report's first FAIL, not an abort.
+    let config = KioskConfig::load(&path).map(|mut config| {
+        if let Some(dir) = &args.folders.content {
+            config.content_dir = dir.clone();
+        }
+        if let Some(dir) = &args.folders.data {
+            config.data_dir = dir.clone();
+        }
+        config
+    });
+    let defaults = CheckSettings::default();
+    let settings = CheckSettings {
+        backup_dir: config
+            .as_ref()
+            .map_or(defaults.backup_dir.clone(), |c| c.backup_dir.clone()),
+        config_file: path,
+        ..defaults
+    };
+    let report = run_checks(config, &settings, Utc::now());
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report.to_json())?);
+    } else {
+        print!("{}", report.to_text());
+    }
+    if report.has_failures() {
+        anyhow::bail!("the self-test found failures");
+    }
+    Ok(())
 }
 
 fn manifest(what: ManifestWhat) -> Result<()> {
@@ -287,6 +343,8 @@ fn run(args: RunArgs) -> Result<()> {
         hooks: TestHooks {
             exit_after: args.exit_after,
             screenshot: args.screenshot,
+            #[cfg(debug_assertions)]
+            hang_after: args.debug_hang_after,
         },
         clock,
     });

@@ -282,45 +282,4 @@ mod tests {
             catalog.warnings
         );
     }
-
-    /// Not an assertion: `cargo test --release -- --ignored --nocapture scan_timing` prints the
-    /// scan times for 1,000 and 10,000 files, cold and with a warm probe cache.
-    #[test]
-    #[ignore = "timing, run by hand"]
-    fn scan_timing() {
-        for count in [1_000, 10_000] {
-            let dir = tempfile::tempdir().unwrap();
-            let content = dir.path().join("content");
-            for i in 0..count {
-                let folder = format!("campaign-{:03}", i % 100);
-                match i % 5 {
-                    0 => put(&content, &format!("{folder}/clip-{i}.vi.mp4"), b"video"),
-                    1 => put(&content, &format!("{folder}/news-{i}.en.md"), b"# news"),
-                    _ => put(
-                        &content,
-                        &format!("{folder}/photo-{i}.km.png"),
-                        &png_header(1920, 1080),
-                    ),
-                }
-            }
-            let cache = dir.path().join("data/probe-cache.json");
-            let mut probe = FakeProbe::default();
-            let mut scanner =
-                Scanner::new(content.clone(), ScanOptions::default(), Some(cache.clone()));
-            let timed = |scanner: &mut Scanner, probe: &mut FakeProbe| {
-                let start = std::time::Instant::now();
-                let catalog = scanner.scan(probe, later());
-                assert_eq!(catalog.items.len(), count);
-                start.elapsed()
-            };
-            let cold = timed(&mut scanner, &mut probe);
-            let warm = timed(&mut scanner, &mut probe);
-            let mut restarted = Scanner::new(content, ScanOptions::default(), Some(cache));
-            let restart = timed(&mut restarted, &mut probe);
-            assert_eq!(probe.calls.len(), count / 5);
-            println!(
-                "{count} files: cold {cold:?}, warm {warm:?}, new scanner + cache file {restart:?}"
-            );
-        }
-    }
 }

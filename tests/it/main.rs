@@ -8,3 +8,4 @@ mod overlay;
 mod playing;
 mod records;
 mod support;
+mod tamper;
