@@ -40,6 +40,8 @@ pub struct RunOptions {
     pub config: KioskConfig,
     /// The file the config came from (archived with each monthly backup).
     pub config_path: Option<std::path::PathBuf>,
+    /// The command line's folders, re-applied to a reloaded config.
+    pub overrides: config::plugin::FolderOverrides,
     pub windowed: bool,
     pub hooks: TestHooks,
     pub clock: Clock,
@@ -65,6 +67,13 @@ impl Plugin for AppPlugin {
             .insert_resource(open_journal(&options.config))
             .insert_resource(journal::plugin::StartupGap(gap));
         let config = &options.config;
+        if let Some(path) = &options.config_path {
+            app.add_plugins(config::plugin::ConfigWatchPlugin {
+                path: path.clone(),
+                running: config.clone(),
+                overrides: options.overrides.clone(),
+            });
+        }
         app.add_plugins((fonts::plugin, hooks::plugin, journal::plugin::plugin))
             .add_plugins(SchedulePlugin {
                 schedule: config.operating_schedule(),

@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use infokiosk::RunOptions;
 use infokiosk::clock::Clock;
 use infokiosk::config::KioskConfig;
+use infokiosk::config::plugin::FolderOverrides;
 use infokiosk::hooks::TestHooks;
 
 const DEFAULT_CONFIG: &str = "/etc/infokiosk/infokiosk.yaml";
@@ -144,7 +145,7 @@ impl Folders {
     }
 
     fn load(&self) -> Result<KioskConfig> {
-        let mut config = match &self.config {
+        let config = match &self.config {
             Some(path) => KioskConfig::load(path)?,
             None if Path::new(DEFAULT_CONFIG).exists() => {
                 KioskConfig::load(Path::new(DEFAULT_CONFIG))?
@@ -154,13 +155,14 @@ impl Folders {
                 KioskConfig::default()
             }
         };
-        if let Some(dir) = &self.content {
-            config.content_dir = dir.clone();
+        Ok(self.overrides().apply(config))
+    }
+
+    fn overrides(&self) -> FolderOverrides {
+        FolderOverrides {
+            content: self.content.clone(),
+            data: self.data.clone(),
         }
-        if let Some(dir) = &self.data {
-            config.data_dir = dir.clone();
-        }
-        Ok(config)
     }
 }
 
@@ -219,15 +221,7 @@ fn check(args: CheckArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| DEFAULT_CONFIG.into());
     // A config that does not load is the report's first FAIL, not an abort.
-    let config = KioskConfig::load(&path).map(|mut config| {
-        if let Some(dir) = &args.folders.content {
-            config.content_dir = dir.clone();
-        }
-        if let Some(dir) = &args.folders.data {
-            config.data_dir = dir.clone();
-        }
-        config
-    });
+    let config = KioskConfig::load(&path).map(|config| args.folders.overrides().apply(config));
     let defaults = CheckSettings::default();
     let settings = CheckSettings {
         backup_dir: config
@@ -339,6 +333,7 @@ fn run(args: RunArgs) -> Result<()> {
     let exit = infokiosk::run(RunOptions {
         config,
         config_path: args.folders.path(),
+        overrides: args.folders.overrides(),
         windowed: args.windowed,
         hooks: TestHooks {
             exit_after: args.exit_after,
@@ -348,6 +343,16 @@ fn run(args: RunArgs) -> Result<()> {
         },
         clock,
     });
+    if infokiosk::config::plugin::RESTART_REQUESTED.load(std::sync::atomic::Ordering::SeqCst) {
+        // The config changed: start again from it, same command line.
+        use std::os::unix::process::CommandExt;
+        let mut argv = std::env::args_os();
+        let program = std::env::current_exe().context("cannot find this program to restart it")?;
+        let error = std::process::Command::new(program)
+            .args(argv.by_ref().skip(1))
+            .exec();
+        anyhow::bail!("cannot restart with the new config: {error}");
+    }
     match exit {
         bevy::app::AppExit::Success => Ok(()),
         bevy::app::AppExit::Error(code) => anyhow::bail!("player exited with code {code}"),

@@ -14,6 +14,7 @@ use crate::schedule::{OperatingSchedule, ScheduleConfig};
 
 mod display;
 mod overlay;
+pub mod plugin;
 mod presentation;
 pub use display::{DisplayBackend, DisplayConfig};
 pub use overlay::{Hotkey, HotkeyKey, OverlayConfig, OverlayLanguage, PinEntry};

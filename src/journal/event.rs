@@ -69,6 +69,15 @@ pub enum Event {
         reason: String,
         by: String,
     },
+    /// The config file changed but does not load: the running config stays.
+    ConfigRejected {
+        file: String,
+        reason: String,
+    },
+    /// The config file changed and loads: the player restarts to apply it.
+    ConfigChanged {
+        file: String,
+    },
     /// A control file that could not be used.
     ControlRejected {
         file: String,

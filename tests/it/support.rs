@@ -9,7 +9,7 @@ use serde_json::Value;
 
 /// Window tests run one at a time: two software-rendered windows on two
 /// cores starve each other, and `xvfb-run -a` can race for a display.
-static WINDOW: Mutex<()> = Mutex::new(());
+pub static WINDOW: Mutex<()> = Mutex::new(());
 
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_infokiosk")
@@ -274,7 +274,7 @@ impl Kiosk {
 
 /// Xvfb on the first free display from :20; waits until it takes clients.
 /// A display whose lock file is live makes Xvfb exit at once: next number.
-fn start_xvfb() -> (String, Child) {
+pub fn start_xvfb() -> (String, Child) {
     for n in 20..200 {
         let display = format!(":{n}");
         let mut xvfb = Command::new("Xvfb")
@@ -305,7 +305,7 @@ fn start_xvfb() -> (String, Child) {
 }
 
 /// SIGTERM, so that Xvfb removes its lock file and socket.
-fn stop(child: &mut Child) {
+pub fn stop(child: &mut Child) {
     let _ = Command::new("kill").arg(child.id().to_string()).status();
     for _ in 0..50 {
         if child.try_wait().unwrap().is_some() {
