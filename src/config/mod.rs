@@ -13,6 +13,7 @@ use crate::playlist::{LanguageMode, PlaylistPolicy};
 use crate::schedule::{OperatingSchedule, ScheduleConfig};
 
 mod display;
+pub mod guard;
 mod overlay;
 pub mod plugin;
 mod presentation;
@@ -109,6 +110,9 @@ impl Default for KioskConfig {
     }
 }
 
+/// A kiosk config is a few kilobytes; anything near this is not one.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("cannot read config {path}: {source}")]
@@ -129,15 +133,20 @@ pub enum ConfigError {
 impl KioskConfig {
     /// Reads, parses and validates a config file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text =
+            guard::read_limited(path, MAX_CONFIG_BYTES).map_err(|message| ConfigError::Parse {
+                path: path.to_owned(),
+                message,
+            })?;
         Self::parse(&text, path)
     }
 
     /// Parses and validates config text; `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        guard::check_nesting(text).map_err(|message| ConfigError::Parse {
+            path: path.to_owned(),
+            message,
+        })?;
         // An empty file is a valid config: all defaults.
         let config: Self = if text.trim().is_empty() {
             Self::default()
@@ -323,6 +332,39 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("`display`") && err.contains("output"), "{err}");
+    }
+
+    #[test]
+    fn hostile_yaml_is_refused_quickly() {
+        // Billion laughs: nine levels of nine aliases. Their anchors need keys
+        // of their own, which `deny_unknown_fields` refuses before anything
+        // expands (and the parser caps alias repetition besides).
+        let mut bomb = String::from("languages: &a [vi, en, km, vi, en, km, vi, en, km]\n");
+        let mut previous = 'a';
+        for name in 'b'..='j' {
+            let refs = vec![format!("*{previous}"); 9].join(", ");
+            bomb.push_str(&format!("x{name}: &{name} [{refs}]\n"));
+            previous = name;
+        }
+        bomb = bomb.replacen("languages: &a", "captions: &a", 1) + "languages: *j\n";
+        let started = std::time::Instant::now();
+        assert!(parse(&bomb).is_err());
+        let deep = format!("kiosk_id: {}{}", "[".repeat(50_000), "]".repeat(50_000));
+        let err = parse(&deep).unwrap_err().to_string();
+        assert!(err.contains("nested deeper"), "{err}");
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "refused in {:?}",
+            started.elapsed()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.yaml");
+        std::fs::write(&big, "#".repeat(2 << 20)).unwrap();
+        let err = KioskConfig::load(&big).unwrap_err().to_string();
+        assert!(
+            err.contains("refused unread") && err.contains("big.yaml"),
+            "{err}"
+        );
     }
 
     #[test]

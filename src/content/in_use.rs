@@ -1,6 +1,5 @@
 //! Which playlist.yaml decides a scan: the last one that parsed, or with signing the last one verified.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -104,7 +103,8 @@ impl ManifestInUse {
             self.last_good = None;
             return None;
         }
-        let text = match fs::read_to_string(dir.join(MANIFEST)) {
+        // Even 10,000 files with their checksums stay far below this.
+        let text = match crate::config::guard::read_limited(&dir.join(MANIFEST), 32 << 20) {
             Ok(text) => text,
             Err(err) => return Some(format!("{MANIFEST} cannot be read: {err}")),
         };

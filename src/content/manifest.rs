@@ -180,6 +180,7 @@ impl Visitor<'_> for LocalTime {
 
 /// Parses playlist.yaml; the error names the line and column: "playlist.yaml line 4 column 5: ...".
 pub(crate) fn parse(text: &str) -> Result<Manifest, String> {
+    crate::config::guard::check_nesting(text).map_err(|e| format!("{MANIFEST}: {e}"))?;
     // An empty file (or one with only comments) is a manifest that says nothing.
     if text
         .lines()

@@ -84,6 +84,13 @@ pub fn parse_control(
     tz: Tz,
     now: DateTime<Utc>,
 ) -> Result<ControlCommand, ScheduleError> {
+    if let Err(message) = crate::config::guard::check_nesting(text) {
+        return Err(ScheduleError::ControlSyntax {
+            line: None,
+            column: None,
+            message,
+        });
+    }
     if text.trim().is_empty() {
         return Err(ScheduleError::ControlSyntax {
             line: None,

@@ -54,6 +54,9 @@ struct ControlFile {
     next_check: f64,
 }
 
+/// `control.yaml` is a few lines; larger files are refused unread.
+const MAX_CONTROL_BYTES: u64 = 64 * 1024;
+
 /// How often `control.yaml` is looked at (it must act within 2 s).
 const CONTROL_POLL_SECS: f64 = 0.5;
 
@@ -121,7 +124,7 @@ fn read_control_file(
         }
         return;
     }
-    let text = match std::fs::read_to_string(&control.path) {
+    let text = match crate::config::guard::read_limited(&control.path, MAX_CONTROL_BYTES) {
         Ok(text) => text,
         Err(e) => {
             warn!("{file}: {e}");

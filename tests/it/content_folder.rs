@@ -291,3 +291,68 @@ fn urgent_item_cuts_in_at_once() {
         shot.mean(640, 360, 16)
     );
 }
+
+#[test]
+fn hostile_names_and_captions_are_refused_or_cleaned_never_a_crash() {
+    use std::os::unix::ffi::OsStrExt;
+    let kiosk = Kiosk::new("");
+    let c = kiosk.content();
+    make_png(&c.join("good.png"), "red", 64, 48);
+    // A name that is not UTF-8, a name with a newline, a caption with control characters.
+    std::fs::write(
+        c.join(std::ffi::OsStr::from_bytes(b"bad-\xff-name.png")),
+        b"x",
+    )
+    .unwrap();
+    std::fs::copy(c.join("good.png"), c.join("two\nlines.png")).unwrap();
+    make_mp4(&c.join("clip.mp4"), "green", 160, 120, 1);
+    std::fs::write(
+        c.join("clip.km.srt"),
+        "1\n00:00:00,000 --> 00:00:01,000\nok\u{7}\u{1b}[31m text\n",
+    )
+    .unwrap();
+    std::fs::write(
+        c.join("playlist.yaml"),
+        format!("items: {}{}\n", "[".repeat(10_000), "]".repeat(10_000)),
+    )
+    .unwrap();
+    for entry in std::fs::read_dir(&c).unwrap() {
+        age(&entry.unwrap().path());
+    }
+    let out = cli(
+        &[
+            "catalog",
+            "--config",
+            kiosk.config().to_str().unwrap(),
+            "--json",
+        ],
+        "UTC",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = json.to_string();
+    assert!(
+        text.contains("UTF-8"),
+        "the non-UTF-8 name is refused with a reason: {json:#}"
+    );
+    assert!(
+        json["manifest_error"]
+            .as_str()
+            .unwrap()
+            .contains("nested deeper"),
+        "{json:#}"
+    );
+    let captions = infokiosk::captions::parse_file(&c.join("clip.km.srt")).unwrap();
+    assert!(
+        !captions.cues[0]
+            .text
+            .chars()
+            .any(|ch| ch.is_control() && ch != '\n'),
+        "{:?}",
+        captions.cues[0].text
+    );
+}
