@@ -1,8 +1,6 @@
 //! Health figures for the overlay: free disk space (statvfs), journal size,
 //! uptime. Read every few seconds while the overlay is open, never per frame.
 
-use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::time::Duration;
 
@@ -13,13 +11,7 @@ use super::{Overlay, OverlaySettings};
 /// How often the figures are read again while the overlay is open.
 const REFRESH_SECS: f64 = 5.0;
 
-/// Space on the filesystem holding a folder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DiskSpace {
-    /// Bytes an unprivileged process can still write.
-    pub free: u64,
-    pub total: u64,
-}
+pub use crate::health::{DiskSpace, disk_space};
 
 /// The figures last read; each is `Err` with the reason when it could not be read.
 #[derive(Resource, Default, Debug)]
@@ -52,23 +44,6 @@ pub(super) fn refresh_health_figures(
     figures.data_disk = Some(disk_space(&settings.data_dir).map_err(text));
     figures.journal_bytes = Some(folder_bytes(&settings.journal_dir).map_err(text));
     figures.system_uptime = system_uptime();
-}
-
-/// Free and total bytes of the filesystem that holds `path`.
-pub fn disk_space(path: &Path) -> std::io::Result<DiskSpace> {
-    let c_path = CString::new(path.as_os_str().as_bytes())
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    // SAFETY: statvfs is plain data, filled in by the call below.
-    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
-    // SAFETY: `c_path` is a NUL-terminated string and `stat` a valid statvfs.
-    if unsafe { libc::statvfs(c_path.as_ptr(), &mut stat) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    let block = stat.f_frsize as u64;
-    Ok(DiskSpace {
-        free: stat.f_bavail as u64 * block,
-        total: stat.f_blocks as u64 * block,
-    })
 }
 
 /// Total size of the files in a folder (not its subfolders).

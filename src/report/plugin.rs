@@ -65,7 +65,9 @@ fn write_status(
         screen_reason: status.reason.to_string(),
         now_showing,
         last_heartbeat: Some(now),
-        disk_free_bytes: free_bytes(&settings.data_dir),
+        disk_free_bytes: crate::health::disk_space(&settings.data_dir)
+            .ok()
+            .map(|s| s.free),
         last_errors: Vec::new(),
     };
     let tz = operating.schedule.timezone();
@@ -84,15 +86,4 @@ fn write_status(
             warn!("cannot write {}: {e}", path.display());
         }
     });
-}
-
-/// Free bytes on the filesystem holding `path`.
-pub fn free_bytes(path: &std::path::Path) -> Option<u64> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let c_path = CString::new(path.as_os_str().as_bytes()).ok()?;
-    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
-    // SAFETY: c_path is a valid NUL-terminated string and stat a valid out pointer.
-    let ok = unsafe { libc::statvfs(c_path.as_ptr(), &mut stat) } == 0;
-    ok.then(|| stat.f_bavail as u64 * stat.f_frsize as u64)
 }

@@ -1,9 +1,7 @@
 //! The machine's checks: data folder and free space, clock synchronisation,
 //! the display power command.
 
-use std::ffi::CString;
 use std::io;
-use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -48,23 +46,8 @@ pub(super) fn room_in(dir: &Path, settings: &CheckSettings) -> (Verdict, String)
 }
 
 /// Space available to an ordinary user on the filesystem holding `path`.
-// `allow`, not `expect`: the conversions are needed where the statvfs
-// fields are 32-bit, and useless only on 64-bit targets.
-#[allow(
-    clippy::useless_conversion,
-    reason = "statvfs field widths differ between targets"
-)]
 fn free_bytes(path: &Path) -> io::Result<u64> {
-    let c_path = CString::new(path.as_os_str().as_bytes())?;
-    let mut stat = std::mem::MaybeUninit::<libc::statvfs>::uninit();
-    // SAFETY: `c_path` is NUL-terminated and `stat` is writable memory of
-    // the type statvfs fills in.
-    if unsafe { libc::statvfs(c_path.as_ptr(), stat.as_mut_ptr()) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: statvfs returned 0, so it initialised `stat`.
-    let stat = unsafe { stat.assume_init() };
-    Ok(u64::from(stat.f_bavail).saturating_mul(u64::from(stat.f_frsize)))
+    crate::health::disk_space(path).map(|space| space.free)
 }
 
 pub(super) fn size_text(bytes: u64) -> String {
