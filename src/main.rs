@@ -102,6 +102,15 @@ enum ManifestWhat {
 enum BenchWhat {
     /// Folder scans of 1,000 and 10,000 files; rename-into-place latency.
     Catalog,
+    /// CPU per frame of the video path beside GStreamer decoding alone, the
+    /// switch gap between clips (cold and prerolled), memory over switches.
+    Video {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Clip switches for the memory figure.
+        #[arg(long, default_value_t = 1000)]
+        switches: usize,
+    },
 }
 
 #[derive(Args)]
@@ -204,6 +213,16 @@ fn main() -> Result<()> {
         Some(Command::Manifest { what }) => manifest(what),
         Some(Command::Report(args)) => records_cli::report(args),
         Some(Command::Pin(args)) => Ok(infokiosk::overlay::pin_cli::run(&args)?),
+        Some(Command::Bench {
+            what: BenchWhat::Video { files, switches },
+        }) => {
+            let files: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+            println!(
+                "{}",
+                infokiosk::bench::bench_video(&files, switches).map_err(anyhow::Error::msg)?
+            );
+            Ok(())
+        }
         Some(Command::Bench {
             what: BenchWhat::Catalog,
         }) => {

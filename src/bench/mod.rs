@@ -2,8 +2,10 @@
 //! they never pass or fail (these machines are shared and noisy).
 
 mod catalog;
+mod video;
 
 pub use catalog::bench_catalog;
+pub use video::bench_video;
 
 use std::time::Duration;
 

@@ -7,7 +7,7 @@ mod video;
 
 pub use frame::{Frame, FrameSlot, pack_rows};
 pub use probe::DiscovererProbe;
-pub use video::{VideoEvent, VideoPipeline};
+pub use video::{Pace, VideoEvent, VideoPipeline};
 
 use std::sync::OnceLock;
 

@@ -14,6 +14,15 @@ use gstreamer_video::prelude::*;
 
 use super::{Frame, FrameSlot, MediaError, init, pack_rows};
 
+/// How a clip is played.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Pace {
+    /// At the clip's own speed, with sound at this volume.
+    RealTime { volume: f64 },
+    /// As fast as it decodes, no sound: for measuring the video path.
+    Flat,
+}
+
 /// What the pipeline's bus said since the last poll.
 #[derive(Debug, Clone, PartialEq)]
 pub enum VideoEvent {
@@ -35,6 +44,12 @@ impl VideoPipeline {
     /// Builds the pipeline and prerolls it (PAUSED): the first frame arrives
     /// in the slot without the clip starting. Call [`play`](Self::play) next.
     pub fn open(path: &Path, volume: f64) -> Result<Self, MediaError> {
+        Self::open_with(path, Pace::RealTime { volume })
+    }
+
+    /// Builds the pipeline for `pace`: in real time with sound (the kiosk),
+    /// or as fast as the decoder goes, picture only (benchmarks).
+    pub fn open_with(path: &Path, pace: Pace) -> Result<Self, MediaError> {
         init()?;
         let fail = |reason: String| MediaError::Open {
             path: path.display().to_string(),
@@ -43,16 +58,25 @@ impl VideoPipeline {
         let uri = gst::glib::filename_to_uri(path, None).map_err(|e| fail(e.to_string()))?;
         let slot = Arc::new(FrameSlot::default());
         let appsink = build_appsink(slot.clone());
-        let audio_sink = gst::ElementFactory::make("autoaudiosink")
-            .build()
-            .map_err(|e| fail(format!("no audio sink element: {e}")))?;
         let playbin = gst::ElementFactory::make("playbin")
             .property("uri", uri.as_str())
             .property("video-sink", &appsink)
-            .property("audio-sink", &audio_sink)
-            .property("volume", volume)
             .build()
             .map_err(|e| fail(format!("no playbin element: {e}")))?;
+        match pace {
+            Pace::RealTime { volume } => {
+                let audio_sink = gst::ElementFactory::make("autoaudiosink")
+                    .build()
+                    .map_err(|e| fail(format!("no audio sink element: {e}")))?;
+                playbin.set_property("audio-sink", &audio_sink);
+                playbin.set_property("volume", volume);
+            }
+            Pace::Flat => {
+                appsink.set_sync(false);
+                // playbin's flags: video only (no audio, no subtitles).
+                playbin.set_property_from_str("flags", "video");
+            }
+        }
         let bus = playbin
             .bus()
             .ok_or_else(|| fail("pipeline has no bus".into()))?;
