@@ -25,11 +25,10 @@ fn run_flat(file: &Path) -> Result<u64, String> {
     pipeline.play();
     let started = Instant::now();
     loop {
-        for event in pipeline.poll() {
-            match event {
-                VideoEvent::Eos => return Ok(pipeline.frames_delivered()),
-                VideoEvent::Error(e) => return Err(e),
-            }
+        match pipeline.poll().into_iter().next() {
+            Some(VideoEvent::Eos) => return Ok(pipeline.frames_delivered()),
+            Some(VideoEvent::Error(e)) => return Err(e),
+            None => {}
         }
         let _ = pipeline.take_frame();
         if started.elapsed() > Duration::from_secs(600) {
