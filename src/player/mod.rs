@@ -6,10 +6,12 @@
 
 mod captions;
 mod controls;
+mod ending;
 mod fallback;
 mod fit;
 mod picture;
 mod playback;
+mod prepare;
 mod spans;
 mod status_strip;
 mod text_slide;
@@ -77,8 +79,8 @@ impl Plugin for PlayerPlugin {
                     fit_stage.in_set(PlaybackSystems::Present),
                 ),
             )
-            .add_systems(OnEnter(ScreenState::Closed), playback::stop_for_closing)
-            .add_systems(Last, playback::stop_on_exit);
+            .add_systems(OnEnter(ScreenState::Closed), ending::stop_for_closing)
+            .add_systems(Last, ending::stop_on_exit);
         app.add_plugins((fallback::plugin, controls::plugin, text_slide::plugin));
         ticker::plugin(app, self.ticker.clone());
         captions::plugin(app, self.captions.clone());
