@@ -5,6 +5,7 @@ use std::os::unix::net::UnixDatagram;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::desktop::{start_xvfb, stop};
 use crate::support::*;
 
 #[test]

@@ -2,6 +2,7 @@
 //! Tests that need a window run the player under Xvfb (software Vulkan).
 
 mod content_folder;
+mod desktop;
 mod faults;
 mod hours;
 mod languages;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::desktop::Desktop;
 use crate::support::*;
 
 const PIN: &str = "739154";
