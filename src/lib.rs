@@ -43,6 +43,8 @@ pub struct RunOptions {
     /// The command line's folders, re-applied to a reloaded config.
     pub overrides: config::plugin::FolderOverrides,
     pub windowed: bool,
+    /// The window's size with `windowed`.
+    pub window_size: (u32, u32),
     pub hooks: TestHooks,
     pub clock: Clock,
 }
@@ -55,7 +57,7 @@ pub struct AppPlugin {
 impl Plugin for AppPlugin {
     fn build(&self, app: &mut App) {
         let options = &self.options;
-        app.add_plugins(default_plugins(options.windowed));
+        app.add_plugins(default_plugins(options.windowed, options.window_size));
         app.add_plugins(bevy_egui::EguiPlugin::default());
         // The downtime since the last run, read before this run writes.
         let schedule = options.config.operating_schedule();
@@ -139,11 +141,11 @@ pub fn run(options: RunOptions) -> AppExit {
     App::new().add_plugins(AppPlugin { options }).run()
 }
 
-fn default_plugins(windowed: bool) -> impl PluginGroup {
+fn default_plugins(windowed: bool, (width, height): (u32, u32)) -> impl PluginGroup {
     let window = if windowed {
         Window {
             title: "infokiosk".into(),
-            resolution: WindowResolution::new(1280, 720),
+            resolution: WindowResolution::new(width, height),
             resizable: true,
             ..default()
         }

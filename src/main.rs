@@ -182,6 +182,9 @@ struct RunArgs {
     /// A 1280x720 window instead of fullscreen (development).
     #[arg(long)]
     windowed: bool,
+    /// The window's size with --windowed, WIDTHxHEIGHT.
+    #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size)]
+    window_size: (u32, u32),
     /// Exit after this many seconds (tests, demonstrations).
     #[arg(long, value_name = "SECONDS")]
     exit_after: Option<f64>,
@@ -199,6 +202,17 @@ struct RunArgs {
     #[cfg(debug_assertions)]
     #[arg(long, value_name = "SECONDS")]
     debug_hang_after: Option<f64>,
+}
+
+fn parse_size(text: &str) -> Result<(u32, u32), String> {
+    let (w, h) = text
+        .split_once('x')
+        .ok_or("expected WIDTHxHEIGHT, e.g. 1920x1080")?;
+    let size = |v: &str| v.parse::<u32>().ok().filter(|n| (100..=8192).contains(n));
+    match (size(w), size(h)) {
+        (Some(w), Some(h)) => Ok((w, h)),
+        _ => Err(format!("{text}: expected WIDTHxHEIGHT, each 100 to 8192")),
+    }
 }
 
 fn main() -> Result<()> {
@@ -354,6 +368,7 @@ fn run(args: RunArgs) -> Result<()> {
         config_path: args.folders.path(),
         overrides: args.folders.overrides(),
         windowed: args.windowed,
+        window_size: args.window_size,
         hooks: TestHooks {
             exit_after: args.exit_after,
             screenshot: args.screenshot,

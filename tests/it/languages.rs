@@ -60,6 +60,21 @@ fn khmer_text_slide_is_drawn_with_title_and_body() {
 
 #[test]
 fn long_article_is_split_into_pages_that_fit() {
+    let at_720p = article_pages(&[]);
+    let at_1080p = article_pages(&["--window-size", "1920x1080"]);
+    assert!(
+        at_720p >= 2,
+        "a long article takes several pages at 720p: {at_720p}"
+    );
+    assert!(
+        at_1080p <= at_720p,
+        "no more pages on a larger screen: {at_1080p} vs {at_720p}"
+    );
+}
+
+/// Shows a long Vietnamese article; returns how many pages it took, after
+/// checking that the last page stays out of the bottom margin.
+fn article_pages(window: &[&str]) -> u64 {
     let kiosk = Kiosk::new("image_seconds: 1.5\n");
     let sentence = "Cửa khẩu Quốc tế Tịnh Biên là cửa ngõ giao thương quan trọng giữa tỉnh An Giang và Vương quốc Campuchia, mỗi ngày đón hàng nghìn lượt hành khách và phương tiện qua lại. ";
     let body: Vec<String> = (1..=14)
@@ -71,8 +86,9 @@ fn long_article_is_split_into_pages_that_fit() {
     )
     .unwrap();
     settle(&kiosk.content());
-    let path = artifact("text-vi-pages.png");
-    kiosk.play(9.0, &path, OPEN);
+    let path = artifact(&format!("text-vi-pages{}.png", window.len()));
+    let args: Vec<&str> = OPEN.iter().chain(window).copied().collect();
+    kiosk.play(9.0, &path, &args);
     let journal = kiosk.journal();
     let ended: Vec<_> = events(&journal, "play_ended")
         .into_iter()
@@ -83,16 +99,16 @@ fn long_article_is_split_into_pages_that_fit() {
         "the article was shown to its end: {journal:#?}"
     );
     let pages = ended[0]["pages"].as_u64().unwrap();
-    assert!(
-        pages >= 2,
-        "a long article takes several pages at 720p: {pages}"
-    );
     let shot = Shot::open(&path);
+    let (width, height) = shot.0.dimensions();
+    let margin = (height as f64 * 0.915) as u32..(height as f64 * 0.97) as u32;
     assert_eq!(
-        lit(&shot, 60..1200, 660..700, 200),
+        // Left of the page number ("2/3") in the corner.
+        lit(&shot, 60..width * 85 / 100, margin, 200),
         0,
-        "no page runs into the bottom margin"
+        "no page runs into the bottom margin ({width}x{height})"
     );
+    pages
 }
 
 #[test]

@@ -112,15 +112,14 @@ impl Kiosk {
     /// Starts the player like [`play`](Self::play) without waiting for it.
     pub fn start(&self, seconds: f64, screenshot: &Path, extra_args: &[&str]) -> Running {
         let window = WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+        // The screen is as large as the window the test asks for.
+        let size = extra_args
+            .iter()
+            .position(|a| *a == "--window-size")
+            .map_or("1280x720", |i| extra_args[i + 1]);
+        let screen = format!("-screen 0 {size}x24");
         let child = Command::new("xvfb-run")
-            .args([
-                "-a",
-                "-s",
-                "-screen 0 1280x720x24",
-                bin(),
-                "run",
-                "--windowed",
-            ])
+            .args(["-a", "-s", &screen, bin(), "run", "--windowed"])
             .arg("--config")
             .arg(self.config())
             .args(["--exit-after", &seconds.to_string()])
