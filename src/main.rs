@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+mod kiosk_cli;
 mod records_cli;
 
 use anyhow::{Context, Result};
@@ -43,7 +44,7 @@ enum Command {
     /// Self-test of this kiosk (config, content, clips, pictures, disk,
     /// journal, clock, schedule, display command, last backup): PASS, WARN or
     /// FAIL for each, with the reason; exits with status 1 on any FAIL.
-    Check(CheckArgs),
+    Check(kiosk_cli::CheckArgs),
     /// Archive a month (content shown, journal, config) and verify it.
     Backup(records_cli::BackupArgs),
     /// Monthly or annual report from the journal (HTML, CSV or JSON).
@@ -55,7 +56,7 @@ enum Command {
     /// `verify` checks the signature and every file.
     Manifest {
         #[command(subcommand)]
-        what: ManifestWhat,
+        what: kiosk_cli::ManifestWhat,
     },
     /// Speed figures (they report; they never fail).
     Bench {
@@ -71,31 +72,6 @@ struct CatalogArgs {
     /// Machine-readable output.
     #[arg(long)]
     json: bool,
-}
-
-#[derive(Args)]
-struct CheckArgs {
-    #[command(flatten)]
-    folders: Folders,
-    /// Machine-readable output.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Subcommand)]
-enum ManifestWhat {
-    /// Write/update DIR/playlist.yaml (every file's size and SHA-256,
-    /// version + 1); then sign it: minisign -Sm DIR/playlist.yaml
-    Build {
-        #[arg(long, value_name = "DIR")]
-        content: PathBuf,
-    },
-    /// Check playlist.yaml.minisig with the config's trust.public_keys, then
-    /// every file; exit status 1 on any failure.
-    Verify {
-        #[command(flatten)]
-        folders: Folders,
-    },
 }
 
 #[derive(Subcommand)]
@@ -237,9 +213,9 @@ fn main() -> Result<()> {
         Some(Command::Run(args)) => run(args),
         Some(Command::Schedule(args)) => schedule(args),
         Some(Command::Catalog(args)) => catalog(args),
-        Some(Command::Check(args)) => check(args),
+        Some(Command::Check(args)) => kiosk_cli::check(args),
         Some(Command::Backup(args)) => records_cli::backup(args),
-        Some(Command::Manifest { what }) => manifest(what),
+        Some(Command::Manifest { what }) => kiosk_cli::manifest(what),
         Some(Command::Report(args)) => records_cli::report(args),
         Some(Command::Pin(args)) => Ok(infokiosk::overlay::pin_cli::run(&args)?),
         Some(Command::Bench {
@@ -256,67 +232,6 @@ fn main() -> Result<()> {
             what: BenchWhat::Catalog,
         }) => {
             println!("{}", infokiosk::bench::bench_catalog()?);
-            Ok(())
-        }
-    }
-}
-
-fn check(args: CheckArgs) -> Result<()> {
-    use infokiosk::health::{CheckSettings, run_checks};
-    let path = args
-        .folders
-        .config
-        .clone()
-        .unwrap_or_else(|| DEFAULT_CONFIG.into());
-    // A config that does not load is the report's first FAIL, not an abort.
-    let config = KioskConfig::load(&path).map(|config| args.folders.overrides().apply(config));
-    let defaults = CheckSettings::default();
-    let settings = CheckSettings {
-        backup_dir: config
-            .as_ref()
-            .map_or(defaults.backup_dir.clone(), |c| c.backup_dir.clone()),
-        config_file: path,
-        ..defaults
-    };
-    let report = run_checks(config, &settings, Utc::now());
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report.to_json())?);
-    } else {
-        print!("{}", report.to_text());
-    }
-    if report.has_failures() {
-        anyhow::bail!("the self-test found failures");
-    }
-    Ok(())
-}
-
-fn manifest(what: ManifestWhat) -> Result<()> {
-    match what {
-        ManifestWhat::Build { content } => {
-            let path = content.join("playlist.yaml");
-            let existing = match std::fs::read_to_string(&path) {
-                Ok(text) => Some(text),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-            };
-            let text = infokiosk::content::build_manifest(&content, existing.as_deref())?;
-            let temp = content.join(".playlist.yaml.tmp");
-            std::fs::write(&temp, text)?;
-            std::fs::rename(&temp, &path)?;
-            println!(
-                "wrote {}; now sign it: minisign -Sm {}",
-                path.display(),
-                path.display()
-            );
-            Ok(())
-        }
-        ManifestWhat::Verify { folders } => {
-            let config = folders.load()?;
-            let report = infokiosk::content::verify_folder(&config.content_dir, &config.trust);
-            print!("{report}");
-            if !report.is_ok() {
-                anyhow::bail!("the content folder does not verify");
-            }
             Ok(())
         }
     }
