@@ -23,18 +23,33 @@ impl Kiosk {
     /// leaves by itself after `seconds` at the latest.
     pub fn start_on_own_display(&self, seconds: f64, extra_args: &[&str]) -> Desktop {
         let window = WINDOW.lock().unwrap_or_else(|e| e.into_inner());
-        let (display, xvfb) = start_xvfb();
         let log = self.dir.path().join("player.log");
-        let player = Command::new(bin())
-            .args(["run", "--windowed", "--config"])
-            .arg(self.config())
-            .args(["--exit-after", &seconds.to_string()])
-            .args(extra_args)
-            .env("DISPLAY", &display)
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
+        // A fresh Xvfb now and then refuses its first client (seen as
+        // XOpenDisplayFailed in the player): start both again, twice at most.
+        let mut attempt = 0;
+        let (display, player, xvfb) = loop {
+            attempt += 1;
+            let (display, mut xvfb) = start_xvfb();
+            let mut player = Command::new(bin())
+                .args(["run", "--windowed", "--config"])
+                .arg(self.config())
+                .args(["--exit-after", &seconds.to_string()])
+                .args(extra_args)
+                .env("DISPLAY", &display)
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&log).unwrap())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(1500));
+            let refused = player.try_wait().unwrap().is_some()
+                && std::fs::read_to_string(&log)
+                    .unwrap_or_default()
+                    .contains("XOpenDisplayFailed");
+            if !refused || attempt == 3 {
+                break (display, player, xvfb);
+            }
+            stop(&mut xvfb);
+        };
         Desktop {
             display,
             log,
@@ -56,19 +71,27 @@ pub fn start_xvfb() -> (String, Child) {
             .stderr(Stdio::null())
             .spawn()
             .expect("Xvfb runs (package xvfb)");
-        for _ in 0..100 {
-            if xvfb.try_wait().unwrap().is_some() {
-                break; // another server holds this number
-            }
-            let answers = Command::new("xdotool")
+        let answers = || {
+            Command::new("xdotool")
                 .arg("getdisplaygeometry")
                 .env("DISPLAY", &display)
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status()
-                .is_ok_and(|s| s.success());
-            if answers {
-                return (display, xvfb);
+                .is_ok_and(|s| s.success())
+        };
+        for _ in 0..100 {
+            if xvfb.try_wait().unwrap().is_some() {
+                break; // another server holds this number
+            }
+            if answers() {
+                // Ours, and still up a moment later: not a server on its
+                // way out that answered in its place.
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                if xvfb.try_wait().unwrap().is_none() && answers() {
+                    return (display, xvfb);
+                }
+                break;
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
