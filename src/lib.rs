@@ -78,7 +78,7 @@ impl Plugin for AppPlugin {
         }
         app.add_plugins((fonts::plugin, hooks::plugin, journal::plugin::plugin))
             .add_plugins(SchedulePlugin {
-                schedule: config.operating_schedule(),
+                schedule: schedule.clone(),
                 control_file: config.content_dir.join("control.yaml"),
                 state_file: Some(config.data_dir.join("state/override.json")),
             })
@@ -97,7 +97,7 @@ impl Plugin for AppPlugin {
                     image_seconds: config.image_seconds,
                     fit: config.fit,
                     volume: config.volume,
-                    time_zone: config.operating_schedule().timezone(),
+                    time_zone: schedule.timezone(),
                     playlist: config.playlist_policy(),
                 },
                 ticker: config.ticker.clone(),
@@ -108,7 +108,7 @@ impl Plugin for AppPlugin {
             .add_plugins(backup::plugin::BackupPlugin {
                 settings: backup::plugin::BackupSettings {
                     kiosk: config.kiosk_id.clone(),
-                    schedule: config.operating_schedule(),
+                    schedule: schedule.clone(),
                     content_dir: config.content_dir.clone(),
                     journal_dir: config.journal_dir(),
                     config_file: options.config_path.clone(),

@@ -91,6 +91,20 @@ pub struct VerifyReport {
 }
 
 impl VerifyReport {
+    /// A report on `archive` before anything was read.
+    fn nothing_checked(archive: &Path) -> Self {
+        VerifyReport {
+            archive: archive.to_owned(),
+            files_ok: 0,
+            bytes_ok: 0,
+            manifest: BTreeMap::new(),
+            missing_items: Vec::new(),
+            archive_sha256: String::new(),
+            archive_sha256_checked: false,
+            damage: Vec::new(),
+        }
+    }
+
     pub fn is_intact(&self) -> bool {
         self.damage.is_empty()
     }
@@ -139,16 +153,7 @@ pub fn verify_with_progress(
         total,
         progress,
     };
-    let mut report = VerifyReport {
-        archive: archive.to_owned(),
-        files_ok: 0,
-        bytes_ok: 0,
-        manifest: BTreeMap::new(),
-        missing_items: Vec::new(),
-        archive_sha256: String::new(),
-        archive_sha256_checked: false,
-        damage: Vec::new(),
-    };
+    let mut report = VerifyReport::nothing_checked(archive);
     let mut hashes = BTreeMap::new();
     let mut manifest_text = None;
     let entries = read_entries(&mut counted, &mut hashes, &mut manifest_text);
@@ -282,16 +287,7 @@ mod tests {
 
     #[test]
     fn manifest_lines_comments_and_bad_lines() {
-        let mut report = VerifyReport {
-            archive: PathBuf::from("x"),
-            files_ok: 0,
-            bytes_ok: 0,
-            manifest: BTreeMap::new(),
-            missing_items: Vec::new(),
-            archive_sha256: String::new(),
-            archive_sha256_checked: false,
-            damage: Vec::new(),
-        };
+        let mut report = VerifyReport::nothing_checked(&PathBuf::from("x"));
         let hash = "a".repeat(64);
         let text = format!(
             "# infokiosk backup\n# missing: old.mp4 (gone)\n{hash}  content/tin tức.vi.jpg\nnonsense\n"

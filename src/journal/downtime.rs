@@ -181,21 +181,12 @@ fn parse_alive(line: &[u8]) -> Option<LastAlive> {
 
 #[cfg(test)]
 mod tests {
+    use crate::schedule::test_clock::{HCM, hcm};
     use std::io::Write;
-
-    use chrono::{NaiveDateTime, TimeZone};
-    use chrono_tz::Tz;
 
     use super::*;
     use crate::journal::Journal;
     use crate::schedule::ScheduleConfig;
-
-    const HCM: Tz = Tz::Asia__Ho_Chi_Minh;
-
-    fn hcm(text: &str) -> DateTime<Utc> {
-        let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
-        HCM.from_local_datetime(&naive).single().unwrap().to_utc()
-    }
 
     /// Minutes lost between two wall-clock times under the legal hours (with
     /// Tết 2027 closed), or `None`.

@@ -1,28 +1,19 @@
 //! A synthetic month of journal (November 2026) whose figures are worked out by
 //! hand in the tests that use it.
 
-use chrono::{DateTime, Duration, NaiveDateTime, SecondsFormat, TimeZone, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::Value;
 
 use crate::journal::{Ending, Event};
 use crate::schedule::{OperatingSchedule, ScheduleConfig};
 
-pub(crate) const HCM: Tz = Tz::Asia__Ho_Chi_Minh;
+pub(crate) use crate::schedule::test_clock::{HCM, hcm};
 
 /// The legal hours, with 2026-11-20 closed for maintenance.
 pub(crate) fn schedule() -> OperatingSchedule {
     let yaml = "exceptions: [{date: 2026-11-20, windows: [], note: bảo trì}]";
     let config: ScheduleConfig = serde_yaml::from_str(yaml).unwrap();
     OperatingSchedule::from_config(&config).unwrap()
-}
-
-/// `2026-11-05 09:30` or `2026-11-05 09:30:05` on the Ho Chi Minh wall clock.
-pub(crate) fn hcm(text: &str) -> DateTime<Utc> {
-    let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M"))
-        .unwrap_or_else(|e| panic!("{text}: {e}"));
-    HCM.from_local_datetime(&naive).single().unwrap().to_utc()
 }
 
 /// An instant after every period the tests report on.

@@ -186,15 +186,7 @@ fn resolve(until: Until, tz: Tz, now: DateTime<Utc>) -> Result<DateTime<Utc>, St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-
-    const HCM: Tz = Tz::Asia__Ho_Chi_Minh;
-
-    /// A wall-clock time in Ho Chi Minh City, e.g. `2026-11-28 10:00`.
-    fn hcm(text: &str) -> DateTime<Utc> {
-        let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
-        HCM.from_local_datetime(&naive).single().unwrap().to_utc()
-    }
+    use crate::schedule::test_clock::{HCM, hcm};
 
     #[test]
     fn control_file_sets_an_override() {

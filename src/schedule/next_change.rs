@@ -75,9 +75,8 @@ pub(crate) fn window_end(date: NaiveDate, window: &Window) -> Option<NaiveDateTi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schedule::test_clock::hcm;
     use crate::schedule::{ScheduleConfig, Screen};
-    use chrono::TimeZone;
-    use chrono_tz::Tz;
 
     /// The legal hours, a Tết closure and a festival range with evening hours only.
     const KIOSK: &str = r#"
@@ -96,18 +95,6 @@ exceptions:
     fn schedule(yaml: &str) -> OperatingSchedule {
         let config: ScheduleConfig = serde_yaml::from_str(yaml).unwrap();
         OperatingSchedule::from_config(&config).unwrap()
-    }
-
-    /// A wall-clock time in Ho Chi Minh City, e.g. `2026-11-28 06:59:59.999`.
-    fn hcm(text: &str) -> DateTime<Utc> {
-        let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
-            .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M"))
-            .unwrap_or_else(|e| panic!("{text}: {e}"));
-        Tz::Asia__Ho_Chi_Minh
-            .from_local_datetime(&naive)
-            .single()
-            .unwrap()
-            .to_utc()
     }
 
     #[test]

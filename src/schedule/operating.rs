@@ -93,7 +93,7 @@ impl OperatingSchedule {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{NaiveDateTime, TimeZone};
+    use crate::schedule::test_clock::hcm;
 
     /// The legal hours, a Tết closure and a festival range with evening hours only.
     const KIOSK: &str = r#"
@@ -112,18 +112,6 @@ exceptions:
     fn schedule(yaml: &str) -> OperatingSchedule {
         let config: ScheduleConfig = serde_yaml::from_str(yaml).unwrap();
         OperatingSchedule::from_config(&config).unwrap()
-    }
-
-    /// A wall-clock time in Ho Chi Minh City, e.g. `2026-11-28 06:59:59.999`.
-    fn hcm(text: &str) -> DateTime<Utc> {
-        let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
-            .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M"))
-            .unwrap_or_else(|e| panic!("{text}: {e}"));
-        Tz::Asia__Ho_Chi_Minh
-            .from_local_datetime(&naive)
-            .single()
-            .unwrap()
-            .to_utc()
     }
 
     #[test]

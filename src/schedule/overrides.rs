@@ -80,16 +80,8 @@ impl Override {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schedule::test_clock::hcm;
     use crate::schedule::{OperatingSchedule, ScheduleConfig};
-    use chrono::{NaiveDateTime, TimeZone};
-
-    const HCM: Tz = Tz::Asia__Ho_Chi_Minh;
-
-    /// A wall-clock time in Ho Chi Minh City, e.g. `2026-11-28 10:00`.
-    fn hcm(text: &str) -> DateTime<Utc> {
-        let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
-        HCM.from_local_datetime(&naive).single().unwrap().to_utc()
-    }
 
     fn off_until(until: Option<&str>) -> Override {
         Override {

@@ -3,20 +3,9 @@
 //! urgent items cutting in.
 
 use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use crate::support::*;
-
-/// Sets a file's modification time an hour back: a file that settled long ago.
-fn age(path: &Path) {
-    let old = SystemTime::now() - Duration::from_secs(3600);
-    std::fs::File::options()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_modified(old)
-        .unwrap();
-}
 
 /// A PNG header that claims 20000x20000 pixels (400 megapixels).
 fn png_bomb(path: &Path) {
@@ -316,9 +305,7 @@ fn hostile_names_and_captions_are_refused_or_cleaned_never_a_crash() {
         format!("items: {}{}\n", "[".repeat(10_000), "]".repeat(10_000)),
     )
     .unwrap();
-    for entry in std::fs::read_dir(&c).unwrap() {
-        age(&entry.unwrap().path());
-    }
+    age_folder(&c);
     let out = cli(
         &[
             "catalog",

@@ -1,8 +1,6 @@
 //! Trilingual presentation: Khmer and Vietnamese text slides, long articles
 //! split into pages, captions under a clip and the ticker over it.
 
-use std::time::{Duration, SystemTime};
-
 use crate::support::*;
 
 /// Pixels brighter than `level` in a rectangle.
@@ -10,19 +8,6 @@ fn lit(shot: &Shot, x: std::ops::Range<u32>, y: std::ops::Range<u32>, level: u8)
     x.flat_map(|px| y.clone().map(move |py| (px, py)))
         .filter(|&(px, py)| shot.0.get_pixel(px, py).0.iter().all(|c| *c > level))
         .count()
-}
-
-fn settle(dir: &std::path::Path) {
-    let old = SystemTime::now() - Duration::from_secs(3600);
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::File::options()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
-    }
 }
 
 fn demo(name: &str) -> std::path::PathBuf {
@@ -35,7 +20,7 @@ fn demo(name: &str) -> std::path::PathBuf {
 fn khmer_text_slide_is_drawn_with_title_and_body() {
     let kiosk = Kiosk::new("image_seconds: 30\n");
     std::fs::copy(demo("tin-tuc.km.md"), kiosk.content().join("tin-tuc.km.md")).unwrap();
-    settle(&kiosk.content());
+    age_folder(&kiosk.content());
     let path = artifact("text-km.png");
     kiosk.play(5.0, &path, OPEN);
     let journal = kiosk.journal();
@@ -85,7 +70,7 @@ fn article_pages(window: &[&str]) -> u64 {
         format!("# Bản tin dài\n\n{}", body.join("\n\n")),
     )
     .unwrap();
-    settle(&kiosk.content());
+    age_folder(&kiosk.content());
     let path = artifact(&format!("text-vi-pages{}.png", window.len()));
     let args: Vec<&str> = OPEN.iter().chain(window).copied().collect();
     kiosk.play(9.0, &path, &args);
@@ -129,7 +114,7 @@ fn clip_shows_khmer_and_english_captions_and_the_ticker() {
     .unwrap();
     std::fs::write(c.join("clip.vi.srt"), "this is not a subtitle file").unwrap();
     std::fs::write(c.join("ticker.vi.txt"), "Tin thứ nhất\nTin thứ hai\n").unwrap();
-    settle(&c);
+    age_folder(&c);
     let path = artifact("captions-ticker.png");
     kiosk.play(5.0, &path, OPEN);
     let shot = Shot::open(&path);

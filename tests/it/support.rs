@@ -232,3 +232,22 @@ pub fn cli(args: &[&str], tz: &str) -> Output {
         .output()
         .unwrap()
 }
+
+/// Sets a file's modification time an hour back: a file that settled long
+/// ago, not one still being written.
+pub fn age(path: &Path) {
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+}
+
+/// [`age`] for every file in a folder.
+pub fn age_folder(dir: &Path) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        age(&entry.unwrap().path());
+    }
+}
