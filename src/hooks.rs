@@ -11,6 +11,8 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_dis
 pub struct TestHooks {
     pub exit_after: Option<f64>,
     pub screenshot: Option<PathBuf>,
+    /// `--frame-log`: what the stage shows, one line per frame.
+    pub frame_log: Option<PathBuf>,
     /// `--debug-hang-after` (debug builds only): the main loop hangs for good
     /// after this many seconds, for the watchdog fault test.
     #[cfg(debug_assertions)]

@@ -99,6 +99,8 @@ impl Plugin for AppPlugin {
                     volume: config.volume,
                     time_zone: schedule.timezone(),
                     playlist: config.playlist_policy(),
+                    transition: config.transition(),
+                    preroll_seconds: config.preroll_seconds,
                 },
                 ticker: config.ticker.clone(),
                 captions: config.captions.clone(),

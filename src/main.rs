@@ -167,6 +167,11 @@ struct RunArgs {
     /// Save a PNG of the window just before exiting (with --exit-after).
     #[arg(long, value_name = "PATH")]
     screenshot: Option<PathBuf>,
+    /// Write one line per rendered frame to this file: what the stage shows
+    /// (item and frame number, a text slide's page, the fallback slide, or
+    /// black). For tests and for checking transitions by hand.
+    #[arg(long, value_name = "PATH")]
+    frame_log: Option<PathBuf>,
     /// Start the player's clock at this instant (RFC 3339), then run it.
     #[arg(long, value_name = "RFC3339")]
     clock: Option<DateTime<Utc>>,
@@ -302,6 +307,7 @@ fn run(args: RunArgs) -> Result<()> {
         hooks: TestHooks {
             exit_after: args.exit_after,
             screenshot: args.screenshot,
+            frame_log: args.frame_log,
             #[cfg(debug_assertions)]
             hang_after: args.debug_hang_after,
         },

@@ -1,6 +1,7 @@
 //! The video path against GStreamer itself: CPU per frame of decoding up to
-//! packed RGBA texture data, beside `gst-launch-1.0 … decodebin ! fakesink`
-//! on the same file; the switch gap between clips, cold and prerolled; and
+//! the frame's YUV planes mapped and checked, ready for the GPU to take (the
+//! player writes them into its textures with no copy of its own), beside
+//! `gst-launch-1.0 … decodebin ! fakesink` on the same file; the switch gap between clips, cold and prerolled; and
 //! memory over many switches.
 
 use std::path::Path;

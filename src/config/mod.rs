@@ -19,7 +19,9 @@ pub mod plugin;
 mod presentation;
 pub use display::{DisplayBackend, DisplayConfig};
 pub use overlay::{Hotkey, HotkeyKey, OverlayConfig, OverlayLanguage, PinEntry};
-pub use presentation::{StatusStripConfig, TickerConfig, TickerLanguage};
+pub use presentation::{
+    StatusStripConfig, TickerConfig, TickerLanguage, Transition, TransitionKind,
+};
 
 /// How a picture that does not have the screen's aspect ratio is fitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -53,6 +55,13 @@ pub struct KioskConfig {
     pub fit: Fit,
     /// Audio volume of video clips, 0.0 to 1.0.
     pub volume: f64,
+    /// `cut` or `crossfade` between items.
+    pub transition: TransitionKind,
+    /// How long a crossfade takes, in seconds.
+    pub transition_seconds: f64,
+    /// A clip's successor is made ready (a clip prerolled to its first
+    /// frame, a picture decoded and uploaded) this long before its turn.
+    pub preroll_seconds: f64,
     /// The languages shown, in order (vi, en, km).
     pub languages: Vec<Language>,
     /// `sequence`: all variants of an item back to back; `rotate`: one
@@ -94,6 +103,9 @@ impl Default for KioskConfig {
             image_seconds: 10.0,
             fit: Fit::Contain,
             volume: 1.0,
+            transition: TransitionKind::Cut,
+            transition_seconds: 0.5,
+            preroll_seconds: 2.0,
             languages: Language::SPOKEN.to_vec(),
             language_mode: LanguageMode::Sequence,
             urgent_every: 3,
@@ -187,6 +199,13 @@ impl KioskConfig {
                 &format!("{} is outside 0.0 to 1.0", self.volume),
             ));
         }
+        if !(self.transition_seconds.is_finite() && (0.0..=10.0).contains(&self.transition_seconds))
+        {
+            return Err(invalid("transition_seconds", "must be between 0 and 10"));
+        }
+        if !(self.preroll_seconds.is_finite() && (0.1..=30.0).contains(&self.preroll_seconds)) {
+            return Err(invalid("preroll_seconds", "must be between 0.1 and 30"));
+        }
         if self.content_dir.as_os_str().is_empty() {
             return Err(invalid("content_dir", "must not be empty"));
         }
@@ -225,6 +244,16 @@ impl KioskConfig {
     /// The operating schedule (validated when the config was loaded).
     pub fn operating_schedule(&self) -> OperatingSchedule {
         OperatingSchedule::from_config(&self.schedule).expect("validated at load")
+    }
+
+    /// The transition these keys make.
+    pub fn transition(&self) -> Transition {
+        match self.transition {
+            TransitionKind::Cut => Transition::Cut,
+            TransitionKind::Crossfade => Transition::Crossfade {
+                seconds: self.transition_seconds,
+            },
+        }
     }
 
     /// The playlist policy these keys make.

@@ -1,4 +1,5 @@
-//! `ticker:` and `status_strip:` in the config: what is drawn over content.
+//! `ticker:`, `status_strip:` and `transition:` in the config: what is
+//! drawn over content, and how one item gives way to the next.
 
 use serde::Deserialize;
 
@@ -39,4 +40,22 @@ impl Default for TickerConfig {
 pub struct StatusStripConfig {
     pub enabled: bool,
     pub labels: Vec<String>,
+}
+
+/// `transition:` in the config: how the next item replaces the one on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransitionKind {
+    /// The next item's first frame replaces the last frame at once.
+    #[default]
+    Cut,
+    /// The next item fades in over the last frame of the one before.
+    Crossfade,
+}
+
+/// The transition the stage makes, with its length.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Transition {
+    Cut,
+    Crossfade { seconds: f64 },
 }

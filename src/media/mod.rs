@@ -5,9 +5,9 @@ mod frame;
 mod probe;
 mod video;
 
-pub use frame::{Frame, FrameSlot, pack_rows};
+pub use frame::{Colour, FrameSlot, PixelLayout, PlaneRef, plane_fits};
 pub use probe::DiscovererProbe;
-pub use video::{Pace, VideoEvent, VideoPipeline};
+pub use video::{Frame, Pace, VideoEvent, VideoPipeline};
 
 use std::sync::OnceLock;
 

@@ -1,5 +1,6 @@
-//! One video clip: playbin → appsink (RGBA) for the picture, the default
-//! audio sink for the sound.
+//! One video clip: playbin → appsink (I420 or NV12 planes, as decoded; the
+//! GPU converts them to RGB) for the picture, the default audio sink for
+//! the sound.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use gstreamer_app as gst_app;
 use gstreamer_video as gst_video;
 use gstreamer_video::prelude::*;
 
-use super::{Frame, FrameSlot, MediaError, init, pack_rows};
+use super::{Colour, FrameSlot, MediaError, PixelLayout, PlaneRef, init, plane_fits};
 
 /// How a clip is played.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,7 +37,7 @@ pub enum VideoEvent {
 pub struct VideoPipeline {
     playbin: gst::Element,
     bus: gst::Bus,
-    slot: Arc<FrameSlot>,
+    slot: Arc<FrameSlot<Frame>>,
     audio_checked: bool,
 }
 
@@ -150,6 +151,13 @@ impl VideoPipeline {
                 {
                     self.audio_checked = true;
                     warn_once_if_silent(&self.playbin);
+                    // The sink hands over the preroll frame before the
+                    // pipeline reaches PAUSED: none means the data ended first.
+                    if self.slot.delivered() == 0 {
+                        events.push(VideoEvent::Error(
+                            "the clip ends before its first picture".into(),
+                        ));
+                    }
                 }
                 _ => {}
             }
@@ -164,9 +172,9 @@ impl Drop for VideoPipeline {
     }
 }
 
-fn build_appsink(slot: Arc<FrameSlot>) -> gst_app::AppSink {
+fn build_appsink(slot: Arc<FrameSlot<Frame>>) -> gst_app::AppSink {
     let caps = gst_video::VideoCapsBuilder::new()
-        .format(gst_video::VideoFormat::Rgba)
+        .format_list(pixel_formats())
         .build();
     let appsink = gst_app::AppSink::builder()
         .caps(&caps)
@@ -203,27 +211,122 @@ fn build_appsink(slot: Arc<FrameSlot>) -> gst_app::AppSink {
     appsink
 }
 
+/// One decoded frame, kept in the decoder's own buffer (no copy): the
+/// renderer writes its planes straight into the GPU textures.
+pub struct Frame {
+    pub width: u32,
+    pub height: u32,
+    pub layout: PixelLayout,
+    pub colour: Colour,
+    /// 0 for the first frame of the clip (the preroll frame), then counting.
+    pub number: u64,
+    video: gst_video::VideoFrame<gst_video::video_frame::Readable>,
+}
+
+impl std::fmt::Debug for Frame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Frame")
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("layout", &self.layout)
+            .field("number", &self.number)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Frame {
+    /// The planes, in order (Y, U, V or Y, UV), each checked to hold its rows.
+    pub fn planes(&self) -> Vec<PlaneRef<'_>> {
+        let (chroma_width, chroma_height) = (self.width.div_ceil(2), self.height.div_ceil(2));
+        let shapes: &[(u32, u32, u32)] = match self.layout {
+            PixelLayout::I420 => &[
+                (self.width, self.height, 1),
+                (chroma_width, chroma_height, 1),
+                (chroma_width, chroma_height, 1),
+            ],
+            PixelLayout::Nv12 => &[
+                (self.width, self.height, 1),
+                (chroma_width, chroma_height, 2),
+            ],
+        };
+        shapes
+            .iter()
+            .enumerate()
+            .map(|(index, &(width, height, bytes_per_pixel))| PlaneRef {
+                width,
+                height,
+                bytes_per_pixel,
+                stride: self.video.plane_stride()[index] as u32,
+                data: self.video.plane_data(index as u32).unwrap_or_default(),
+            })
+            .collect()
+    }
+}
+
+/// The formats the appsink takes: the decoders' own (software decoders make
+/// I420, VA-API NV12), so nothing is converted on the CPU; playbin converts
+/// anything else. `INFOKIOSK_PIXEL_FORMAT=i420|nv12` takes only one, to test
+/// each path of the shader.
+fn pixel_formats() -> Vec<gst_video::VideoFormat> {
+    use gst_video::VideoFormat::{I420, Nv12};
+    match std::env::var("INFOKIOSK_PIXEL_FORMAT").as_deref() {
+        Ok("i420") => vec![I420],
+        Ok("nv12") => vec![Nv12],
+        _ => vec![I420, Nv12],
+    }
+}
+
 fn frame_from_sample(sample: &gst::Sample, number: u64) -> Result<Frame, String> {
     let caps = sample.caps().ok_or("sample without caps")?;
     let info = gst_video::VideoInfo::from_caps(caps).map_err(|e| e.to_string())?;
-    let buffer = sample.buffer().ok_or("sample without buffer")?;
-    let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info)
-        .map_err(|e| e.to_string())?;
-    let stride = frame.plane_stride()[0];
-    let plane = frame.plane_data(0).map_err(|e| e.to_string())?;
-    let data = pack_rows(
-        plane,
-        usize::try_from(stride).map_err(|_| "negative stride")?,
-        info.width() as usize * 4,
-        info.height() as usize,
-    )
-    .ok_or("plane smaller than its size and stride")?;
-    Ok(Frame {
+    let buffer = sample.buffer_owned().ok_or("sample without buffer")?;
+    let layout = match info.format() {
+        gst_video::VideoFormat::I420 => PixelLayout::I420,
+        gst_video::VideoFormat::Nv12 => PixelLayout::Nv12,
+        other => return Err(format!("unexpected pixel format {other:?}")),
+    };
+    if info.stride().iter().any(|s| *s < 0) {
+        return Err("negative stride".into());
+    }
+    let video = gst_video::VideoFrame::from_buffer_readable(buffer, &info)
+        .map_err(|_| "cannot map the frame")?;
+    let frame = Frame {
         width: info.width(),
         height: info.height(),
-        data,
+        layout,
+        colour: colour_of(&info),
         number,
-    })
+        video,
+    };
+    for plane in frame.planes() {
+        let row_bytes = (plane.width * plane.bytes_per_pixel) as usize;
+        if !plane_fits(
+            plane.data.len(),
+            plane.stride as usize,
+            row_bytes,
+            plane.height as usize,
+        ) {
+            return Err("plane smaller than its size and stride".into());
+        }
+    }
+    Ok(frame)
+}
+
+/// The stream's YUV matrix and range; streams that do not say are taken as
+/// GStreamer takes them (BT.601 below 720 lines, else BT.709, limited range).
+fn colour_of(info: &gst_video::VideoInfo) -> Colour {
+    let colorimetry = info.colorimetry();
+    let base = match colorimetry.matrix() {
+        gst_video::VideoColorMatrix::Bt601 => Colour::BT601,
+        gst_video::VideoColorMatrix::Bt709 => Colour::BT709,
+        gst_video::VideoColorMatrix::Bt2020 => Colour::BT2020,
+        _ if info.height() < 720 => Colour::BT601,
+        _ => Colour::BT709,
+    };
+    Colour {
+        full_range: colorimetry.range() == gst_video::VideoColorRange::Range0_255,
+        ..base
+    }
 }
 
 /// autoaudiosink falls back to a fake sink when the machine has no audio

@@ -3,8 +3,8 @@
 
 use bevy::prelude::*;
 
-use super::Stage;
 use super::playback::{Playback, Showing, item_name};
+use super::stage::Screen;
 use crate::journal::plugin::Record;
 use crate::journal::{Ending, Event};
 
@@ -64,7 +64,7 @@ pub fn stop_for_closing(
     time: Res<Time<Real>>,
     mut playback: ResMut<Playback>,
     mut record: Record,
-    mut stage: Single<&mut Visibility, With<Stage>>,
+    mut screen: Screen,
     mut commands: Commands,
 ) {
     let now = time.elapsed_secs_f64();
@@ -76,7 +76,7 @@ pub fn stop_for_closing(
     for slide in playback.retired.drain(..) {
         commands.entity(slide).despawn();
     }
-    **stage = Visibility::Hidden;
+    screen.hide();
 }
 
 /// On exit: the item on screen ends as `stopped`, then `app_stopped`.

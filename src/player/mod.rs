@@ -1,18 +1,21 @@
-//! The stage: what is on screen now, and the move from item to item.
+//! What is on screen now, and the move from item to item.
 //!
 //! The next item is prepared (a picture decoded, a clip prerolled to its
-//! first frame) while the last picture stays on screen, so a switch never
-//! shows black. A file that fails is journaled and skipped.
+//! first frame) and put on the stage's hidden layer while the current item
+//! plays, so a switch never shows black. A file that fails is journaled and
+//! skipped before its turn.
 
 mod captions;
 mod controls;
 mod ending;
 mod fallback;
 mod fit;
+mod frame_log;
 mod picture;
 mod playback;
 mod prepare;
 mod spans;
+mod stage;
 mod status_strip;
 mod text_slide;
 mod ticker;
@@ -21,13 +24,14 @@ use std::path::PathBuf;
 
 use bevy::prelude::*;
 
-use crate::config::Fit;
+use crate::config::{Fit, Transition};
 use crate::schedule::plugin::ScreenState;
 
 pub use controls::PlaybackCommand;
 pub use fit::fit_picture;
 pub use picture::decode_picture;
 pub use playback::Playback;
+pub use stage::{FrameSource, Layers, Stage};
 
 /// What the player needs from the configuration.
 #[derive(Resource, Debug, Clone)]
@@ -39,11 +43,10 @@ pub struct PlayerSettings {
     /// Item date ranges are local times in this zone.
     pub time_zone: chrono_tz::Tz,
     pub playlist: crate::playlist::PlaylistPolicy,
+    pub transition: Transition,
+    /// How long before its turn the next item is made ready.
+    pub preroll_seconds: f64,
 }
-
-/// The sprite that shows pictures and video frames.
-#[derive(Component)]
-pub struct Stage;
 
 /// The systems that move playback along, in order.
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
@@ -68,7 +71,9 @@ impl Plugin for PlayerPlugin {
                 Update,
                 (PlaybackSystems::Advance, PlaybackSystems::Present).chain(),
             )
-            .add_systems(Startup, spawn_stage)
+            .add_systems(Startup, |mut commands: Commands| {
+                commands.spawn(Camera2d);
+            })
             .add_systems(
                 Update,
                 (
@@ -76,35 +81,19 @@ impl Plugin for PlayerPlugin {
                     playback::advance_playback
                         .in_set(PlaybackSystems::Advance)
                         .run_if(in_state(ScreenState::Open)),
-                    fit_stage.in_set(PlaybackSystems::Present),
                 ),
             )
             .add_systems(OnEnter(ScreenState::Closed), ending::stop_for_closing)
             .add_systems(Last, ending::stop_on_exit);
-        app.add_plugins((fallback::plugin, controls::plugin, text_slide::plugin));
+        app.add_plugins((
+            stage::plugin,
+            fallback::plugin,
+            controls::plugin,
+            text_slide::plugin,
+            frame_log::plugin,
+        ));
         ticker::plugin(app, self.ticker.clone());
         captions::plugin(app, self.captions.clone());
         status_strip::plugin(app, self.status_strip.clone());
-    }
-}
-
-fn spawn_stage(mut commands: Commands) {
-    commands.spawn(Camera2d);
-    commands.spawn((Stage, Sprite::default(), Visibility::Hidden));
-}
-
-/// Sizes the stage sprite for the window every frame (the window may be
-/// resized, or the picture changed size).
-fn fit_stage(
-    settings: Res<PlayerSettings>,
-    playback: Res<Playback>,
-    window: Single<&Window>,
-    mut stage: Single<&mut Sprite, With<Stage>>,
-) {
-    let screen = Vec2::new(window.resolution.width(), window.resolution.height());
-    let (size, rect) = fit_picture(playback.picture_size(), screen, settings.fit);
-    if stage.custom_size != Some(size) || stage.rect != rect {
-        stage.custom_size = Some(size);
-        stage.rect = rect;
     }
 }

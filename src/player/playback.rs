@@ -9,11 +9,12 @@ use bevy::prelude::*;
 
 use bevy::ecs::system::SystemParam;
 
+use super::PlayerSettings;
 use super::ending::end_showing;
 use super::picture::PictureJob;
-use super::prepare::{item_seconds, prepare_next, present_prepared, upload_frame};
+use super::prepare::{item_seconds, prepare_next, present_prepared, stage_prepared};
+use super::stage::{LayerId, Screen, Stage};
 use super::text_slide::TextSlide;
-use super::{PlayerSettings, Stage};
 use crate::clock::Clock;
 use crate::content::watch::ContentChanged;
 use crate::content::{Catalog, Item};
@@ -30,8 +31,6 @@ pub(super) const PREPARE_TIMEOUT_SECS: f64 = 10.0;
 pub(super) const IDLE_RETRY_SECS: f64 = 2.0;
 /// How many shown items are remembered for "previous".
 pub(super) const HISTORY_LENGTH: usize = 10;
-/// A picture's successor starts decoding this long before the switch.
-const PICTURE_LEAD_SECS: f64 = 1.0;
 
 /// What is on screen.
 pub(super) enum Showing {
@@ -49,7 +48,7 @@ pub(super) enum Showing {
         item: Item,
         since: f64,
         pipeline: VideoPipeline,
-        texture: Handle<Image>,
+        layer: LayerId,
         /// Frames put on screen so far.
         frames: u64,
     },
@@ -63,7 +62,11 @@ pub(super) enum Showing {
 }
 
 pub(super) enum Prep {
+    /// A picture being decoded.
     Picture(PictureJob),
+    /// A decoded picture, uploaded, with its size in pixels.
+    PictureReady(Handle<Image>, Vec2),
+    /// A clip, prerolled (paused on its first frame) or getting there.
     Video(VideoPipeline),
     /// A text slide, spawned hidden, being fitted to the screen.
     Text(Entity),
@@ -82,6 +85,17 @@ pub(super) struct Preparing {
     pub(super) item: Item,
     pub(super) since: f64,
     pub(super) prep: Prep,
+    /// Set once the item is ready to be shown.
+    pub(super) staged: Option<Staged>,
+}
+
+/// Where a ready item waits for its turn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Staged {
+    /// Its first picture is on this (hidden) stage layer.
+    OnLayer(LayerId),
+    /// A text slide, fitted, hidden.
+    Slide,
 }
 
 /// The playback state: the catalog, what is shown, what is being prepared.
@@ -91,7 +105,6 @@ pub struct Playback {
     pub(super) playlist: Playlist,
     pub(super) showing: Showing,
     pub(super) preparing: Option<Preparing>,
-    pub(super) picture_size: Vec2,
     /// A text slide that ended: it stays on screen until the next item
     /// shows, then it is despawned (no black, no stale picture between).
     pub(super) lingering: Option<Entity>,
@@ -124,7 +137,6 @@ impl Playback {
             catalog,
             showing: Showing::Holding,
             preparing: None,
-            picture_size: Vec2::ZERO,
             failed: HashSet::new(),
             lingering: None,
             retired: Vec::new(),
@@ -146,11 +158,6 @@ impl Playback {
     /// The playlist (for the overlay's "next items").
     pub fn playlist(&self) -> &Playlist {
         &self.playlist
-    }
-
-    /// Pixel size of the picture on the stage.
-    pub fn picture_size(&self) -> Vec2 {
-        self.picture_size
     }
 
     /// Whether the "no content" slide is up.
@@ -239,8 +246,7 @@ pub fn advance_playback(
     settings: Res<PlayerSettings>,
     mut playback: ResMut<Playback>,
     mut record: Record,
-    mut images: ResMut<Assets<Image>>,
-    mut stage: Single<(&mut Sprite, &mut Visibility), With<Stage>>,
+    mut screen: Screen,
     mut slides: Slides,
 ) {
     let now = time.elapsed_secs_f64();
@@ -262,16 +268,17 @@ pub fn advance_playback(
     }
 
     // The current item: frames in, end detected.
-    if let Some((ending, reason)) = poll_showing(playback, now, &settings, &mut images, &mut slides)
+    if let Some((ending, reason)) = poll_showing(playback, now, &settings, &mut screen, &mut slides)
     {
         end_showing(playback, now, ending, reason, &mut record);
     }
 
     // Start preparing the next item when the current one is about to end.
+    let lead = settings.preroll_seconds;
     let wants_next = match &playback.showing {
         Showing::Holding => !playback.waiting_for_catalog,
         Showing::Fallback => now >= playback.retry_due,
-        Showing::Picture { until, .. } => now >= until - PICTURE_LEAD_SECS,
+        Showing::Picture { until, .. } => now >= until - lead,
         Showing::Text {
             slide,
             page,
@@ -284,11 +291,15 @@ pub fn advance_playback(
                 .ok()
                 .and_then(|(s, _)| s.pages.as_ref().map(|p| *page + 1 >= p.len()))
                 .unwrap_or(true);
-            last_page && now >= page_until - PICTURE_LEAD_SECS
+            last_page && now >= page_until - lead
         }
-        // A clip's successor is prepared once the clip ends; prerolling in
-        // parallel is the gapless work of a later step.
-        Showing::Video { .. } => false,
+        // A clip of unknown length gets its successor at its end.
+        Showing::Video { pipeline, .. } => match (pipeline.position(), pipeline.duration()) {
+            (Some(position), Some(duration)) => {
+                position.as_secs_f64() >= duration.as_secs_f64() - lead
+            }
+            _ => false,
+        },
     };
     if wants_next && playback.preparing.is_none() {
         prepare_next(
@@ -301,7 +312,8 @@ pub fn advance_playback(
         );
     }
 
-    // Present the prepared item once the screen is free.
+    // Ready the next item ahead of its turn; show it once the screen is free.
+    stage_prepared(playback, now, &mut record, &mut screen, &slides);
     let screen_free = matches!(playback.showing, Showing::Holding | Showing::Fallback);
     if screen_free {
         present_prepared(
@@ -309,8 +321,7 @@ pub fn advance_playback(
             now,
             &settings,
             &mut record,
-            &mut images,
-            &mut stage,
+            &mut screen,
             &mut slides,
         );
     }
@@ -321,7 +332,7 @@ fn poll_showing(
     playback: &mut Playback,
     now: f64,
     settings: &PlayerSettings,
-    images: &mut Assets<Image>,
+    screen: &mut Screen,
     slides: &mut Slides,
 ) -> Option<(Ending, Option<String>)> {
     match &mut playback.showing {
@@ -349,16 +360,15 @@ fn poll_showing(
             None
         }
         Showing::Video {
+            item,
             pipeline,
-            texture,
+            layer,
             frames,
             ..
         } => {
             if let Some(frame) = pipeline.take_frame() {
-                let size = Vec2::new(frame.width as f32, frame.height as f32);
-                upload_frame(images, texture, frame);
+                screen.put_frame(*layer, frame, &item_name(item));
                 *frames += 1;
-                playback.picture_size = size;
             }
             pipeline.poll().into_iter().next().map(|event| match event {
                 VideoEvent::Eos => (Ending::Completed, None),

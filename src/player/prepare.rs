@@ -1,51 +1,22 @@
 //! Opening the next item (a picture decoded on its thread, a clip
 //! prerolled, a text slide fitted) and presenting it once it is ready.
 
-use bevy::asset::RenderAssetUsages;
 use bevy::prelude::*;
-use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 
 use super::PlayerSettings;
 use super::picture::PictureJob;
 use super::playback::{
     HISTORY_LENGTH, IDLE_RETRY_SECS, PREPARE_TIMEOUT_SECS, Playback, Prep, Preparing, Showing,
-    Slides, fail_item, item_name,
+    Slides, Staged, fail_item, item_name,
 };
+use super::stage::Screen;
 use super::text_slide::spawn_text_slide;
 use crate::content::{Item, Kind};
 use crate::journal::Event;
 use crate::journal::plugin::Record;
-use crate::media::{Frame, VideoEvent, VideoPipeline};
+use crate::media::{VideoEvent, VideoPipeline};
 use crate::playlist::Why;
 use crate::text::{Article, parse_article};
-
-/// Writes a frame into the clip's one texture (reused frame after frame; a
-/// new texture only when the picture size changes).
-pub(super) fn upload_frame(images: &mut Assets<Image>, texture: &Handle<Image>, frame: Frame) {
-    let Some(mut image) = images.get_mut(texture) else {
-        return;
-    };
-    let size = image.texture_descriptor.size;
-    if size.width == frame.width && size.height == frame.height {
-        image.data = Some(frame.data);
-    } else {
-        *image = frame_image(frame);
-    }
-}
-
-fn frame_image(frame: Frame) -> Image {
-    Image::new(
-        Extent3d {
-            width: frame.width,
-            height: frame.height,
-            depth_or_array_layers: 1,
-        },
-        TextureDimension::D2,
-        frame.data,
-        TextureFormat::Rgba8UnormSrgb,
-        RenderAssetUsages::RENDER_WORLD,
-    )
-}
 
 pub(super) fn prepare_next(
     playback: &mut Playback,
@@ -82,6 +53,7 @@ pub(super) fn prepare_next(
                 &mut slides.commands,
                 &slides.fonts,
                 &article,
+                &item_name(&item),
             )),
             Err(e) => {
                 fail_item(playback, &item, e, record);
@@ -93,43 +65,119 @@ pub(super) fn prepare_next(
         item,
         since: now,
         prep,
+        staged: None,
     });
 }
 
-/// Shows the prepared item if it is ready; skips it if it failed; shows the
-/// fallback slide when there is nothing that plays.
+/// Gets the item being prepared onto the screen's free layer as soon as it
+/// is ready (its first picture decoded and uploaded, its slide fitted),
+/// ahead of its turn; skips it if it cannot be shown.
+pub(super) fn stage_prepared(
+    playback: &mut Playback,
+    now: f64,
+    record: &mut Record,
+    screen: &mut Screen,
+    slides: &Slides,
+) {
+    let Some(preparing) = &mut playback.preparing else {
+        return;
+    };
+    if preparing.staged.is_some() {
+        return;
+    }
+    match make_ready(preparing, now, screen, slides) {
+        Ok(()) => {}
+        Err(reason) => {
+            let failed = playback.preparing.take().expect("checked above");
+            fail_item(playback, &failed.item, reason, record);
+            if let Prep::Text(slide) = failed.prep {
+                playback.retired.push(slide);
+            }
+        }
+    }
+}
+
+/// One step towards `preparing.staged`; `Err` when the item cannot be shown.
+fn make_ready(
+    preparing: &mut Preparing,
+    now: f64,
+    screen: &mut Screen,
+    slides: &Slides,
+) -> Result<(), String> {
+    let timed_out = now - preparing.since > PREPARE_TIMEOUT_SECS;
+    let name = item_name(&preparing.item);
+    match &mut preparing.prep {
+        Prep::Picture(job) => {
+            if let Some(decoded) = job.try_finish() {
+                let image = decoded?;
+                let size = image.size_f32();
+                preparing.prep = Prep::PictureReady(screen.add_picture(image), size);
+            }
+        }
+        Prep::PictureReady(picture, size) => {
+            if let Some(layer) = screen.free_layer() {
+                screen.put_picture(layer, picture.clone(), *size, &name);
+                preparing.staged = Some(Staged::OnLayer(layer));
+            }
+        }
+        Prep::Text(slide) => match slides.slides.get(*slide) {
+            Ok((state, _)) if state.pages.is_some() => preparing.staged = Some(Staged::Slide),
+            _ if timed_out => {
+                return Err(format!("text not laid out after {PREPARE_TIMEOUT_SECS} s"));
+            }
+            _ => {}
+        },
+        Prep::Video(pipeline) => {
+            let mut ended = false;
+            for event in pipeline.poll() {
+                match event {
+                    VideoEvent::Error(e) => return Err(e),
+                    VideoEvent::Eos => ended = true,
+                }
+            }
+            let Some(layer) = screen.free_layer() else {
+                return Ok(());
+            };
+            match pipeline.take_frame() {
+                Some(frame) => {
+                    screen.put_frame(layer, frame, &name);
+                    preparing.staged = Some(Staged::OnLayer(layer));
+                }
+                None if ended => return Err("the clip ended before its first picture".into()),
+                None if timed_out => {
+                    return Err(format!("no picture after {PREPARE_TIMEOUT_SECS} s"));
+                }
+                None => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Shows the staged item (the screen is free: the item before it ended);
+/// shows the fallback slide when there is nothing that plays.
 pub(super) fn present_prepared(
     playback: &mut Playback,
     now: f64,
     settings: &PlayerSettings,
     record: &mut Record,
-    images: &mut Assets<Image>,
-    stage: &mut (Mut<Sprite>, Mut<Visibility>),
+    screen: &mut Screen,
     slides: &mut Slides,
 ) {
-    let Some(mut preparing) = playback.preparing.take() else {
-        if playback.nothing_to_play && !matches!(playback.showing, Showing::Fallback) {
+    let Some(preparing) = playback.preparing.take_if(|p| p.staged.is_some()) else {
+        if playback.preparing.is_none()
+            && playback.nothing_to_play
+            && !matches!(playback.showing, Showing::Fallback)
+        {
             playback.showing = Showing::Fallback;
             playback.retired.extend(playback.lingering.take());
-            *stage.1 = Visibility::Hidden;
+            screen.hide();
         }
         return;
     };
-    let ready = match check_ready(&mut preparing, now, images, slides) {
-        Ok(None) => {
-            playback.preparing = Some(preparing);
-            return;
-        }
-        Err(reason) => {
-            fail_item(playback, &preparing.item, reason, record);
-            if let Prep::Text(slide) = preparing.prep {
-                playback.retired.push(slide);
-            }
-            return;
-        }
-        Ok(Some(ready)) => ready,
-    };
-    let Preparing { item, prep, .. } = preparing;
+    let Preparing {
+        item, prep, staged, ..
+    } = preparing;
     info!("showing {}", item.path.display());
     playback.history.push_back(item.clone());
     if playback.history.len() > HISTORY_LENGTH {
@@ -141,25 +189,19 @@ pub(super) fn present_prepared(
         kind: item.kind.name().into(),
         language: item.language.code().into(),
     });
-    if let Some((handle, size)) = ready {
-        playback.picture_size = size;
-        stage.0.image = handle;
-        *stage.1 = Visibility::Visible;
+    if let Some(Staged::OnLayer(layer)) = staged {
+        screen.show(layer, now);
     }
     let seconds = item_seconds(&item, settings);
-    playback.showing = match (prep, &stage.0.image) {
-        (Prep::Picture(_), _) => Showing::Picture {
-            until: now + seconds,
-            item,
-            since: now,
-        },
-        (Prep::Video(pipeline), texture) => {
+    playback.showing = match (prep, staged) {
+        (Prep::Video(pipeline), Some(Staged::OnLayer(layer))) => {
+            pipeline.set_volume(playback.volume);
             pipeline.play();
             Showing::Video {
                 item,
                 since: now,
                 pipeline,
-                texture: texture.clone(),
+                layer,
                 frames: 1,
             }
         }
@@ -176,55 +218,12 @@ pub(super) fn present_prepared(
                 page_until: now + seconds,
             }
         }
+        _ => Showing::Picture {
+            until: now + seconds,
+            item,
+            since: now,
+        },
     };
-}
-
-/// `Some(Some(texture, size))` once the prepared picture or clip has its
-/// first picture decoded, `Some(None)` once a text slide is fitted; `Err`
-/// when it cannot be shown.
-#[expect(
-    clippy::type_complexity,
-    reason = "a one-off result shape, named in the doc"
-)]
-fn check_ready(
-    preparing: &mut Preparing,
-    now: f64,
-    images: &mut Assets<Image>,
-    slides: &Slides,
-) -> Result<Option<Option<(Handle<Image>, Vec2)>>, String> {
-    let timed_out = now - preparing.since > PREPARE_TIMEOUT_SECS;
-    match &mut preparing.prep {
-        Prep::Picture(job) => match job.try_finish() {
-            None => Ok(None),
-            Some(Err(e)) => Err(e),
-            Some(Ok(image)) => {
-                let size = image.size_f32();
-                Ok(Some(Some((images.add(image), size))))
-            }
-        },
-        Prep::Text(slide) => match slides.slides.get(*slide) {
-            Ok((state, _)) if state.pages.is_some() => Ok(Some(None)),
-            _ if timed_out => Err(format!("text not laid out after {PREPARE_TIMEOUT_SECS} s")),
-            _ => Ok(None),
-        },
-        Prep::Video(pipeline) => {
-            let error = pipeline.poll().into_iter().find_map(|e| match e {
-                VideoEvent::Error(e) => Some(e),
-                VideoEvent::Eos => None,
-            });
-            if let Some(error) = error {
-                return Err(error);
-            }
-            match pipeline.take_frame() {
-                Some(frame) => {
-                    let size = Vec2::new(frame.width as f32, frame.height as f32);
-                    Ok(Some(Some((images.add(frame_image(frame)), size))))
-                }
-                None if timed_out => Err(format!("no picture after {PREPARE_TIMEOUT_SECS} s")),
-                None => Ok(None),
-            }
-        }
-    }
 }
 
 /// Reads and parses a text slide's file.

@@ -29,6 +29,8 @@ const LONG_LINE: usize = 280;
 /// A text slide being fitted or shown.
 #[derive(Component)]
 pub struct TextSlide {
+    /// The item's name (for the frame log).
+    pub item: String,
     /// Line indices shown on each page; `None` until fitted.
     pub pages: Option<Vec<Vec<usize>>>,
     scale: f32,
@@ -62,10 +64,16 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 /// Spawns a slide, hidden, for fitting; playback makes it visible.
-pub fn spawn_text_slide(commands: &mut Commands, fonts: &Fonts, article: &Article) -> Entity {
+pub fn spawn_text_slide(
+    commands: &mut Commands,
+    fonts: &Fonts,
+    article: &Article,
+    item: &str,
+) -> Entity {
     let root = commands
         .spawn((
             TextSlide {
+                item: item.to_owned(),
                 pages: None,
                 scale: 1.0,
                 wait: SETTLE_FRAMES,

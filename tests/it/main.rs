@@ -11,3 +11,4 @@ mod playing;
 mod records;
 mod support;
 mod tamper;
+mod transitions;

@@ -46,11 +46,29 @@ pub fn make_png(path: &Path, pattern: &str, width: u32, height: u32) {
 
 /// An H.264 + AAC MP4 clip of `seconds` at 30 fps.
 pub fn make_mp4(path: &Path, pattern: &str, width: u32, height: u32, seconds: u32) {
-    let frames = seconds * 30;
-    let audio_buffers = seconds * 44100 / 1024 + 1;
+    make_clip(path, pattern, (width, height), seconds * 30, 30, "");
+}
+
+/// An H.264 + AAC MP4 clip of `frames` at `fps`, with `mux_options` for
+/// mp4mux (e.g. `faststart=true`: the index before the data).
+pub fn make_clip(
+    path: &Path,
+    pattern: &str,
+    (width, height): (u32, u32),
+    frames: u32,
+    fps: u32,
+    mux_options: &str,
+) {
+    let audio_buffers = frames * 44100 / fps / 1024 + 1;
+    // 4:2:0 8-bit as cameras make it; x264 can only do odd sizes in 4:4:4.
+    let format = if width % 2 == 0 && height % 2 == 0 {
+        ",format=I420"
+    } else {
+        ""
+    };
     gst_launch(&format!(
-        "videotestsrc num-buffers={frames} pattern={pattern} ! video/x-raw,width={width},height={height},framerate=30/1 \
-         ! x264enc speed-preset=ultrafast ! h264parse ! mp4mux name=mux ! filesink location={} \
+        "videotestsrc num-buffers={frames} pattern={pattern} ! video/x-raw{format},width={width},height={height},framerate={fps}/1 \
+         ! x264enc speed-preset=ultrafast ! h264parse ! mp4mux name=mux {mux_options} ! filesink location={} \
          audiotestsrc num-buffers={audio_buffers} ! audioconvert ! avenc_aac ! mux.",
         path.display()
     ));
@@ -111,6 +129,17 @@ impl Kiosk {
 
     /// Starts the player like [`play`](Self::play) without waiting for it.
     pub fn start(&self, seconds: f64, screenshot: &Path, extra_args: &[&str]) -> Running {
+        self.start_with_env(seconds, screenshot, extra_args, &[])
+    }
+
+    /// [`start`](Self::start) with environment variables set for the player.
+    pub fn start_with_env(
+        &self,
+        seconds: f64,
+        screenshot: &Path,
+        extra_args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Running {
         let window = WINDOW.lock().unwrap_or_else(|e| e.into_inner());
         // The screen is as large as the window the test asks for.
         let size = extra_args
@@ -126,6 +155,7 @@ impl Kiosk {
             .arg("--screenshot")
             .arg(screenshot)
             .args(extra_args)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

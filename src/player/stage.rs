@@ -1,0 +1,510 @@
+//! The stage: two layers, each a rectangle drawn with one material that
+//! shows either a picture (RGBA) or a video frame (YUV planes, converted to
+//! RGB by the GPU). The next item is put on the hidden layer ahead of its
+//! turn; the switch brings that layer to the front, at once (`cut`) or
+//! fading in over the old one (`crossfade`).
+//!
+//! A video frame is not copied on its way: the render world writes its
+//! planes from the decoder's buffer straight into the layer's textures.
+
+use std::sync::{Arc, Mutex};
+
+use bevy::asset::{AssetPath, RenderAssetUsages, embedded_asset, embedded_path};
+use bevy::ecs::system::SystemParam;
+use bevy::prelude::*;
+use bevy::render::render_asset::RenderAssets;
+use bevy::render::render_resource::{
+    AsBindGroup, Extent3d, ShaderType, TexelCopyBufferLayout, TextureDimension, TextureFormat,
+};
+use bevy::render::renderer::RenderQueue;
+use bevy::render::texture::GpuImage;
+use bevy::render::{Render, RenderApp, RenderSystems};
+use bevy::shader::ShaderRef;
+use bevy::sprite_render::{AlphaMode2d, Material2d, Material2dPlugin};
+
+use super::PlayerSettings;
+use super::fit::fit_picture;
+use crate::config::Transition;
+use crate::media::{Frame, PixelLayout, PlaneRef};
+
+/// Marks both stage layers.
+#[derive(Component)]
+pub struct Stage;
+
+/// What a layer shows now: the item and its frame number (0 for pictures).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameSource {
+    pub item: String,
+    pub frame: u64,
+}
+
+#[derive(ShaderType, Debug, Clone, PartialEq)]
+pub struct StageParams {
+    to_r: Vec4,
+    to_g: Vec4,
+    to_b: Vec4,
+    uv_min: Vec2,
+    uv_size: Vec2,
+    planes: u32,
+    alpha: f32,
+}
+
+impl Default for StageParams {
+    fn default() -> Self {
+        Self {
+            to_r: Vec4::X,
+            to_g: Vec4::Y,
+            to_b: Vec4::Z,
+            uv_min: Vec2::ZERO,
+            uv_size: Vec2::ONE,
+            planes: 0,
+            alpha: 1.0,
+        }
+    }
+}
+
+/// The material of one layer. Planes a layout does not use are left empty
+/// (Bevy binds a fallback texture).
+#[derive(Asset, AsBindGroup, TypePath, Debug, Clone, Default)]
+pub struct StageMaterial {
+    #[uniform(0)]
+    params: StageParams,
+    #[texture(1)]
+    #[sampler(2)]
+    plane0: Option<Handle<Image>>,
+    #[texture(3)]
+    plane1: Option<Handle<Image>>,
+    #[texture(4)]
+    plane2: Option<Handle<Image>>,
+}
+
+impl Material2d for StageMaterial {
+    fn fragment_shader() -> ShaderRef {
+        ShaderRef::Path(
+            AssetPath::from_path_buf(embedded_path!("stage.wgsl")).with_source("embedded"),
+        )
+    }
+
+    fn alpha_mode(&self) -> AlphaMode2d {
+        if self.params.alpha < 1.0 {
+            AlphaMode2d::Blend
+        } else {
+            AlphaMode2d::Opaque
+        }
+    }
+}
+
+struct Layer {
+    entity: Entity,
+    material: Handle<StageMaterial>,
+    /// The layer's own plane textures for video frames, reused frame after
+    /// frame (a new texture only when a plane's size changes).
+    planes: [Handle<Image>; 3],
+    /// Pixel size of what the layer shows.
+    size: Vec2,
+    source: Option<FrameSource>,
+    /// 1 when opaque; below while fading in.
+    alpha: f32,
+}
+
+struct Fade {
+    since: f64,
+    seconds: f64,
+}
+
+/// The two layers and which one is in front.
+#[derive(Resource)]
+pub struct Layers {
+    layers: [Layer; 2],
+    front: usize,
+    /// The front layer is fading in over the other one.
+    fade: Option<Fade>,
+}
+
+impl Layers {
+    /// The front layer's entity, what it shows and its opacity.
+    pub fn front(&self) -> (Entity, Option<&FrameSource>, f32) {
+        let layer = &self.layers[self.front];
+        (layer.entity, layer.source.as_ref(), layer.alpha)
+    }
+}
+
+/// Index of a layer.
+pub type LayerId = usize;
+
+/// A frame waiting to be written into a layer's plane textures.
+struct Upload {
+    planes: Vec<AssetId<Image>>,
+    frame: Frame,
+}
+
+/// Frames for the render world, one slot per layer (a newer frame replaces
+/// one not yet written). Shared by the main and the render world.
+#[derive(Resource, Clone, Default)]
+struct FrameUploads(Arc<Mutex<[Option<Upload>; 2]>>);
+
+/// Everything that changes the stage.
+#[derive(SystemParam)]
+pub struct Screen<'w, 's> {
+    layers: ResMut<'w, Layers>,
+    uploads: Res<'w, FrameUploads>,
+    settings: Res<'w, PlayerSettings>,
+    images: ResMut<'w, Assets<Image>>,
+    materials: ResMut<'w, Assets<StageMaterial>>,
+    nodes: Query<'w, 's, (&'static mut Transform, &'static mut Visibility), With<Stage>>,
+}
+
+impl Screen<'_, '_> {
+    /// The hidden layer, if it can take the next item now (not while the
+    /// old item is still fading out on it).
+    pub fn free_layer(&self) -> Option<LayerId> {
+        self.layers.fade.is_none().then_some(1 - self.layers.front)
+    }
+
+    /// A decoded picture, uploaded ahead of its turn.
+    pub fn add_picture(&mut self, image: Image) -> Handle<Image> {
+        self.images.add(image)
+    }
+
+    /// Puts a picture on `layer`.
+    pub fn put_picture(&mut self, layer: LayerId, picture: Handle<Image>, size: Vec2, item: &str) {
+        let state = &mut self.layers.layers[layer];
+        state.size = size;
+        state.source = Some(FrameSource {
+            item: item.to_owned(),
+            frame: 0,
+        });
+        if let Some(mut material) = self.materials.get_mut(&state.material) {
+            material.params.planes = 0;
+            material.plane0 = Some(picture);
+            material.plane1 = None;
+            material.plane2 = None;
+        }
+    }
+
+    /// Puts a video frame on `layer`: sizes the layer's plane textures for
+    /// it and hands the frame to the render world to write into them.
+    pub fn put_frame(&mut self, layer: LayerId, frame: Frame, item: &str) {
+        let state = &mut self.layers.layers[layer];
+        state.size = Vec2::new(frame.width as f32, frame.height as f32);
+        state.source = Some(FrameSource {
+            item: item.to_owned(),
+            frame: frame.number,
+        });
+        let mut resized = false;
+        for (plane, handle) in frame.planes().iter().zip(&state.planes) {
+            resized |= size_plane(&mut self.images, handle, plane);
+        }
+        let planes = frame.planes().len();
+        let upload = Upload {
+            planes: state.planes[..planes].iter().map(|h| h.id()).collect(),
+            frame,
+        };
+        let (layout, colour) = (upload.frame.layout, upload.frame.colour);
+        self.uploads.0.lock().unwrap_or_else(|e| e.into_inner())[layer] = Some(upload);
+        let layout = match layout {
+            PixelLayout::I420 => 1,
+            PixelLayout::Nv12 => 2,
+        };
+        let [to_r, to_g, to_b] = colour.to_rgb_rows().map(Vec4::from_array);
+        let Some(material) = self.materials.get(&state.material) else {
+            return;
+        };
+        let handles = &state.planes;
+        let wanted = (
+            Some(handles[0].clone()),
+            Some(handles[1].clone()),
+            (layout == 1).then(|| handles[2].clone()),
+        );
+        let same = !resized
+            && material.params.planes == layout
+            && (
+                material.params.to_r,
+                material.params.to_g,
+                material.params.to_b,
+            ) == (to_r, to_g, to_b)
+            && (&material.plane0, &material.plane1, &material.plane2)
+                == (&wanted.0, &wanted.1, &wanted.2);
+        if same {
+            return;
+        }
+        // Mutably touching the material also rebuilds its bind group, which
+        // must follow a plane texture that was replaced by a new size.
+        if let Some(mut material) = self.materials.get_mut(&state.material) {
+            material.params.planes = layout;
+            (
+                material.params.to_r,
+                material.params.to_g,
+                material.params.to_b,
+            ) = (to_r, to_g, to_b);
+            (material.plane0, material.plane1, material.plane2) = wanted;
+        }
+    }
+
+    /// Brings `layer` to the front with the configured transition.
+    pub fn show(&mut self, layer: LayerId, now: f64) {
+        let old = self.layers.front;
+        self.layers.front = layer;
+        self.layers.fade = None;
+        let fade_seconds = match self.settings.transition {
+            Transition::Crossfade { seconds } if old != layer && seconds > 0.0 => Some(seconds),
+            _ => None,
+        };
+        if let Some(seconds) = fade_seconds
+            && self.layer_visible(old)
+        {
+            self.layers.fade = Some(Fade {
+                since: now,
+                seconds,
+            });
+            self.set_alpha(layer, 0.0);
+        } else {
+            self.set_alpha(layer, 1.0);
+            self.set_visible(old, false);
+        }
+        self.set_visible(layer, true);
+        self.place_in_front(layer);
+    }
+
+    /// Both layers hidden (closing time, the fallback slide, a text slide
+    /// that covers the screen).
+    pub fn hide(&mut self) {
+        self.layers.fade = None;
+        for layer in 0..2 {
+            self.set_visible(layer, false);
+            self.layers.layers[layer].source = None;
+        }
+    }
+
+    fn layer_visible(&self, layer: LayerId) -> bool {
+        self.nodes
+            .get(self.layers.layers[layer].entity)
+            .is_ok_and(|(_, v)| *v == Visibility::Visible)
+    }
+
+    fn set_visible(&mut self, layer: LayerId, visible: bool) {
+        let entity = self.layers.layers[layer].entity;
+        if let Ok((_, mut visibility)) = self.nodes.get_mut(entity) {
+            visibility.set_if_neq(if visible {
+                Visibility::Visible
+            } else {
+                Visibility::Hidden
+            });
+        }
+    }
+
+    fn place_in_front(&mut self, layer: LayerId) {
+        for (index, state) in self.layers.layers.iter().enumerate() {
+            if let Ok((mut transform, _)) = self.nodes.get_mut(state.entity) {
+                transform.translation.z = if index == layer { 0.2 } else { 0.1 };
+            }
+        }
+    }
+
+    fn set_alpha(&mut self, layer: LayerId, alpha: f32) {
+        self.layers.layers[layer].alpha = alpha;
+        let handle = &self.layers.layers[layer].material;
+        if self
+            .materials
+            .get(handle)
+            .is_some_and(|m| m.params.alpha != alpha)
+            && let Some(mut material) = self.materials.get_mut(handle)
+        {
+            material.params.alpha = alpha;
+        }
+    }
+}
+
+/// Makes a plane's texture the plane's size and format; `true` when the
+/// texture was replaced, which the material must be told about.
+fn size_plane(images: &mut Assets<Image>, handle: &Handle<Image>, plane: &PlaneRef) -> bool {
+    let format = if plane.bytes_per_pixel == 2 {
+        TextureFormat::Rg8Unorm
+    } else {
+        TextureFormat::R8Unorm
+    };
+    let fits = images.get(handle).is_some_and(|image| {
+        let size = image.texture_descriptor.size;
+        (size.width, size.height, image.texture_descriptor.format)
+            == (plane.width, plane.height, format)
+    });
+    if fits {
+        return false;
+    }
+    if let Some(mut image) = images.get_mut(handle) {
+        *image = Image::new_uninit(
+            Extent3d {
+                width: plane.width,
+                height: plane.height,
+                depth_or_array_layers: 1,
+            },
+            TextureDimension::D2,
+            format,
+            RenderAssetUsages::RENDER_WORLD,
+        );
+    }
+    true
+}
+
+/// Render world: writes waiting frames into their plane textures, straight
+/// from the decoder's buffers (rows as far apart as the decoder put them).
+/// A frame whose textures are not on the GPU yet waits for the next frame.
+fn write_frames(
+    uploads: Res<FrameUploads>,
+    textures: Res<RenderAssets<GpuImage>>,
+    queue: Res<RenderQueue>,
+) {
+    let mut waiting = uploads.0.lock().unwrap_or_else(|e| e.into_inner());
+    for slot in waiting.iter_mut() {
+        let Some(upload) = slot else {
+            continue;
+        };
+        let planes = upload.frame.planes();
+        let targets: Option<Vec<&GpuImage>> =
+            upload.planes.iter().map(|id| textures.get(*id)).collect();
+        let Some(targets) = targets else {
+            continue;
+        };
+        let sized = planes.iter().zip(&targets).all(|(plane, target)| {
+            let size = target.texture_descriptor.size;
+            (size.width, size.height) == (plane.width, plane.height)
+        });
+        if sized {
+            for (plane, target) in planes.iter().zip(&targets) {
+                queue.write_texture(
+                    target.texture.as_image_copy(),
+                    plane.data,
+                    TexelCopyBufferLayout {
+                        offset: 0,
+                        bytes_per_row: Some(plane.stride),
+                        rows_per_image: Some(plane.height),
+                    },
+                    target.texture_descriptor.size,
+                );
+            }
+            *slot = None;
+        }
+    }
+}
+
+pub(super) fn plugin(app: &mut App) {
+    embedded_asset!(app, "stage.wgsl");
+    let uploads = FrameUploads::default();
+    if let Some(render_app) = app.get_sub_app_mut(RenderApp) {
+        render_app.insert_resource(uploads.clone()).add_systems(
+            Render,
+            write_frames
+                .after(RenderSystems::PrepareAssets)
+                .before(RenderSystems::Render),
+        );
+    }
+    app.add_plugins(Material2dPlugin::<StageMaterial>::default())
+        .insert_resource(uploads)
+        .add_systems(Startup, spawn_layers)
+        .add_systems(
+            Update,
+            (fade_layers, fit_layers)
+                .chain()
+                .in_set(super::PlaybackSystems::Present),
+        );
+}
+
+fn spawn_layers(
+    mut commands: Commands,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StageMaterial>>,
+    mut images: ResMut<Assets<Image>>,
+) {
+    let mesh = meshes.add(Rectangle::new(1.0, 1.0));
+    let mut layer = |z: f32| {
+        let material = materials.add(StageMaterial::default());
+        let planes = [(); 3].map(|_| images.add(blank_plane()));
+        let entity = commands
+            .spawn((
+                Stage,
+                Mesh2d(mesh.clone()),
+                MeshMaterial2d(material.clone()),
+                Transform::from_xyz(0.0, 0.0, z),
+                Visibility::Hidden,
+            ))
+            .id();
+        Layer {
+            entity,
+            material,
+            planes,
+            size: Vec2::ZERO,
+            source: None,
+            alpha: 1.0,
+        }
+    };
+    let layers = [layer(0.2), layer(0.1)];
+    commands.insert_resource(Layers {
+        layers,
+        front: 0,
+        fade: None,
+    });
+}
+
+fn blank_plane() -> Image {
+    Image::new_fill(
+        Extent3d {
+            width: 1,
+            height: 1,
+            depth_or_array_layers: 1,
+        },
+        TextureDimension::D2,
+        &[0],
+        TextureFormat::R8Unorm,
+        RenderAssetUsages::RENDER_WORLD,
+    )
+}
+
+/// Advances a crossfade; at its end the old layer is hidden.
+fn fade_layers(time: Res<Time<Real>>, mut screen: Screen) {
+    let Some(fade) = &screen.layers.fade else {
+        return;
+    };
+    let progress = ((time.elapsed_secs_f64() - fade.since) / fade.seconds).clamp(0.0, 1.0);
+    let front = screen.layers.front;
+    // Quantised, so the material is rebuilt at most 256 times per fade.
+    let alpha = (progress * 255.0).round() as f32 / 255.0;
+    screen.set_alpha(front, alpha);
+    if progress >= 1.0 {
+        screen.layers.fade = None;
+        screen.set_visible(1 - front, false);
+    }
+}
+
+/// Sizes and crops each layer for the window every frame (the window may be
+/// resized, or the picture change size).
+fn fit_layers(
+    settings: Res<PlayerSettings>,
+    window: Single<&Window>,
+    layers: Res<Layers>,
+    mut materials: ResMut<Assets<StageMaterial>>,
+    mut nodes: Query<&mut Transform, With<Stage>>,
+) {
+    let screen = Vec2::new(window.resolution.width(), window.resolution.height());
+    for layer in &layers.layers {
+        let (size, crop) = fit_picture(layer.size, screen, settings.fit);
+        if let Ok(mut transform) = nodes.get_mut(layer.entity) {
+            let scale = size.extend(1.0);
+            if transform.scale != scale {
+                transform.scale = scale;
+            }
+        }
+        let (uv_min, uv_size) = match crop {
+            Some(rect) if layer.size.x > 0.0 && layer.size.y > 0.0 => {
+                (rect.min / layer.size, rect.size() / layer.size)
+            }
+            _ => (Vec2::ZERO, Vec2::ONE),
+        };
+        let unchanged = materials
+            .get(&layer.material)
+            .is_none_or(|m| m.params.uv_min == uv_min && m.params.uv_size == uv_size);
+        if !unchanged && let Some(mut material) = materials.get_mut(&layer.material) {
+            material.params.uv_min = uv_min;
+            material.params.uv_size = uv_size;
+        }
+    }
+}
