@@ -1,10 +1,12 @@
 //! GStreamer only: video clips decoded into frames for the player, and
 //! media probing for the catalog. No Bevy here.
 
+mod decoders;
 mod frame;
 mod probe;
 mod video;
 
+pub use decoders::{DecoderChoice, decoder_choices};
 pub use frame::{Colour, FrameSlot, PixelLayout, PlaneRef, plane_fits};
 pub use probe::DiscovererProbe;
 pub use video::{Frame, Pace, VideoEvent, VideoPipeline};

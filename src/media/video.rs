@@ -263,16 +263,16 @@ impl Frame {
     }
 }
 
-/// The formats the appsink takes: the decoders' own (software decoders make
-/// I420, VA-API NV12), so nothing is converted on the CPU; playbin converts
-/// anything else. `INFOKIOSK_PIXEL_FORMAT=i420|nv12` takes only one, to test
-/// each path of the shader.
+/// The formats the appsink takes: the decoders' own (VA-API decoders make
+/// NV12, software ones I420), so nothing is converted on the CPU; playbin
+/// converts anything else. `INFOKIOSK_PIXEL_FORMAT=i420|nv12` takes only
+/// one, to test each path of the shader.
 fn pixel_formats() -> Vec<gst_video::VideoFormat> {
     use gst_video::VideoFormat::{I420, Nv12};
     match std::env::var("INFOKIOSK_PIXEL_FORMAT").as_deref() {
         Ok("i420") => vec![I420],
         Ok("nv12") => vec![Nv12],
-        _ => vec![I420, Nv12],
+        _ => vec![Nv12, I420],
     }
 }
 

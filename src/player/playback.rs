@@ -236,10 +236,6 @@ pub fn apply_content_changes(
 }
 
 /// One step of playback, every frame.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a Bevy system: each parameter is one resource or query"
-)]
 pub fn advance_playback(
     time: Res<Time<Real>>,
     clock: Res<Clock>,

@@ -42,7 +42,7 @@ impl Verdict {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
     /// Short and stable: `config`, `content`, `videos`, `images`, `data`,
-    /// `journal`, `clock`, `schedule`, `display`, `backup`.
+    /// `journal`, `clock`, `schedule`, `display`, `decoders`, `backup`.
     pub name: &'static str,
     pub verdict: Verdict,
     /// One line: what is wrong, or what was found.
@@ -187,6 +187,7 @@ pub fn run_checks_with(
     checks.push(system::clock_check(tz, now));
     checks.push(records::schedule_check(&schedule, &config.data_dir, now));
     checks.push(system::display_check(&config.display));
+    checks.push(system::decoders_check());
     checks.push(records::backup_check(&config.kiosk_id, settings, now));
     CheckReport {
         kiosk_id: config.kiosk_id.clone(),

@@ -107,6 +107,39 @@ fn run_quietly(program: &str, args: &[&str]) -> Result<String, String> {
     }
 }
 
+/// Which decoder each codec gets: FAIL without an H.264 decoder (the codec
+/// the office exports), else PASS, saying whether decoding is in hardware.
+pub(super) fn decoders_check() -> Check {
+    let choices = match crate::media::decoder_choices() {
+        Ok(choices) => choices,
+        Err(e) => return Check::fail("decoders", e.to_string()),
+    };
+    let details: Vec<String> = choices
+        .iter()
+        .map(|c| match &c.element {
+            Some(element) if c.hardware => format!("{}: {element} (hardware)", c.codec),
+            Some(element) => format!("{}: {element} (software)", c.codec),
+            None => format!("{}: no decoder installed", c.codec),
+        })
+        .collect();
+    let h264 = &choices[0];
+    let check = match &h264.element {
+        None => Check::fail(
+            "decoders",
+            "no H.264 decoder (Debian package gstreamer1.0-libav)",
+        ),
+        Some(element) if h264.hardware => Check::pass(
+            "decoders",
+            format!("H.264 decoded in hardware by {element}"),
+        ),
+        Some(element) => Check::pass(
+            "decoders",
+            format!("H.264 decoded in software by {element} (no VA-API decoder found)"),
+        ),
+    };
+    check.with_details(details)
+}
+
 pub(super) fn display_check(display: &DisplayConfig) -> Check {
     let Some((program, _)) = display.command(false) else {
         return Check::pass(

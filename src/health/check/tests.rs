@@ -142,7 +142,7 @@ fn a_broken_config_fails_and_the_rest_still_runs() {
     assert_eq!(verdict(&report, "config"), Verdict::Fail);
     assert!(report.get("config").unwrap().reason.contains("`volume`"));
     assert!(report.has_failures());
-    assert_eq!(report.checks.len(), 10, "every check is still reported");
+    assert_eq!(report.checks.len(), 11, "every check is still reported");
 }
 
 #[test]
@@ -279,4 +279,27 @@ fn text_fits_a_screen_and_json_has_everything() {
     assert_eq!(json["verdict"], "WARN");
     assert_eq!(json["checks"][0]["name"], "config");
     assert_eq!(json["checks"][2]["details"].as_array().unwrap().len(), 20);
+}
+
+#[test]
+fn decoders_are_named_per_codec() {
+    let report = check(&healthy_kiosk());
+    let decoders = report.get("decoders").unwrap();
+    assert_eq!(decoders.verdict, Verdict::Pass, "{decoders:?}");
+    let codecs: Vec<&str> = decoders
+        .details
+        .iter()
+        .map(|d| d.split(':').next().unwrap())
+        .collect();
+    assert_eq!(codecs, ["H.264", "H.265", "VP9", "AV1"]);
+    // gstreamer1.0-libav is installed here (make deps): H.264 has a decoder,
+    // and this machine has no GPU, so it is a software one.
+    assert!(
+        decoders.details[0].ends_with("(software)") || decoders.details[0].ends_with("(hardware)"),
+        "{decoders:?}"
+    );
+    assert!(
+        decoders.reason.starts_with("H.264 decoded in"),
+        "{decoders:?}"
+    );
 }
