@@ -114,6 +114,37 @@ fn clips_and_a_picture_follow_each_other_without_a_blank_frame() {
 }
 
 #[test]
+fn a_single_clip_loops_without_a_blank_frame() {
+    let kiosk = Kiosk::new("preroll_seconds: 1\nticker:\n  enabled: false\n");
+    make_clip(
+        &kiosk.content().join("only.mp4"),
+        "ball",
+        (320, 240),
+        40,
+        30,
+        "",
+    );
+    age_folder(&kiosk.content());
+    let log = kiosk.dir.path().join("frames.log");
+    let shot = kiosk.dir.path().join("shot.png");
+    kiosk.play(
+        6.0,
+        &shot,
+        &[OPEN, &["--frame-log", log.to_str().unwrap()]].concat(),
+    );
+
+    let runs = runs_after_start(&frame_log(&log));
+    assert_eq!(names(&runs), ["only.mp4"], "nothing else, and no black");
+    let frames: Vec<u64> = runs[0].1.iter().map(|f| f.0).collect();
+    let restarts = frames.windows(2).filter(|w| w[1] < w[0]).count();
+    assert!(restarts >= 2, "the clip came round again: {frames:?}");
+    assert!(
+        frames.windows(2).all(|w| w[1] >= w[0] || w[1] == 0),
+        "each pass starts at frame 0: {frames:?}"
+    );
+}
+
+#[test]
 fn a_clip_that_cannot_preroll_is_skipped_before_its_turn() {
     let kiosk = Kiosk::new("image_seconds: 3\npreroll_seconds: 1.5\n");
     let content = kiosk.content();
