@@ -43,6 +43,7 @@ fmt:
 
 clippy:
 	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --no-default-features --lib -- -D warnings
 
 # Regenerates the bundled demo content (needs imagemagick and fonts-noto-core).
 demo-content:

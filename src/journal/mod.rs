@@ -7,6 +7,7 @@
 
 mod downtime;
 mod event;
+#[cfg(feature = "player")]
 pub mod plugin;
 mod read;
 
