@@ -4,7 +4,7 @@
 //! monthly report (`report_from_dir`) in its JSON, CSV and HTML forms.
 #![no_main]
 
-use infokiosk::journal::{Journal, downtime_since, last_alive, read_file};
+use infokiosk::journal::{Journal, MAX_DOWNTIME, downtime_since, last_alive, read_file};
 use infokiosk::report::{Month, Period, recent_errors, report_from_dir};
 use infokiosk_fuzz::{legal_hours, now, scratch};
 use libfuzzer_sys::fuzz_target;
@@ -37,6 +37,7 @@ fuzz_target!(|data: &[u8]| {
             gap.from == last.time && gap.to == now() && gap.minutes_lost > 0,
             "{gap:?}"
         );
+        assert!(gap.to - gap.from <= MAX_DOWNTIME, "{gap:?}");
     }
 
     let november = Period::Month(Month::new(2026, 11).expect("a month"));
