@@ -15,7 +15,7 @@ DEBIAN_PACKAGES := \
 	xvfb xauth x11-xserver-utils mesa-vulkan-drivers libvulkan1 clang mold pkg-config xdotool \
 	minisign
 
-.PHONY: deps build run test fmt clippy demo-content deb
+.PHONY: deps build run test fmt clippy demo-content deb fuzz
 
 deps:
 	@missing=""; \
@@ -43,6 +43,7 @@ fmt:
 
 clippy:
 	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --no-default-features --lib -- -D warnings
 
 # Regenerates the bundled demo content (needs imagemagick and fonts-noto-core).
 demo-content:
@@ -56,3 +57,42 @@ deb: deps
 	systemd-analyze verify packaging/systemd/infokiosk.service
 	$(CARGO) deb --locked
 	@ls -1 $(CARGO_TARGET_DIR)/debian/*.deb
+
+# Fuzzes the parsers (fuzz/, cargo-fuzz on the nightly toolchain) for
+# FUZZ_SECONDS each. The seeds in fuzz/corpus are only read: new inputs go to
+# $(FUZZ_WORK)/corpus, logs to $(FUZZ_WORK)/logs, crashes to fuzz/artifacts/
+# (ignored by git). Not part of `make test`.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= config manifest control subtitles journal
+FUZZ_WORK ?= $(HOME)/.cache/infokiosk/fuzz-work
+FUZZ_TARGET_DIR ?= $(HOME)/.cache/infokiosk/fuzz-target
+# The targets write their input to files (as the player reads them) thousands of
+# times a second: in memory where possible, a write to disk can take a millisecond.
+FUZZ_SCRATCH ?= $(shell [ -w /dev/shm ] && echo /dev/shm/infokiosk-fuzz || echo $(FUZZ_WORK)/tmp)
+
+# Inputs up to 64 KiB; the journal reader reads a file's last 64 KiB first,
+# then more, so its inputs go up to 256 KiB.
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	$(CARGO) +nightly fuzz build --target-dir $(FUZZ_TARGET_DIR)
+	@crashed=""; \
+	for target in $(FUZZ_TARGETS); do \
+		corpus=$(FUZZ_WORK)/corpus/$$target; scratch=$(FUZZ_SCRATCH)/$$target; \
+		log=$(FUZZ_WORK)/logs/$$target.log; \
+		mkdir -p $$corpus $$scratch $(FUZZ_WORK)/logs; \
+		max_len=$$(case $$target in journal) echo 262144;; *) echo 65536;; esac); \
+		TMPDIR=$$scratch $(CARGO) +nightly fuzz run --target-dir $(FUZZ_TARGET_DIR) \
+			$$target $$corpus fuzz/corpus/$$target -- \
+			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=$$max_len \
+			-timeout=10 -print_final_stats=1 >$$log 2>&1; \
+		status=$$?; rm -rf $$scratch; \
+		runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log); \
+		if [ $$status = 0 ]; then \
+			echo "fuzz $$target: $${runs:-?} executions in $(FUZZ_SECONDS) s, no crash"; \
+		else \
+			echo "fuzz $$target: CRASH after $${runs:-?} executions: see $$log and fuzz/artifacts/$$target/"; \
+			crashed="$$crashed $$target"; \
+		fi; \
+	done; \
+	rmdir $(FUZZ_SCRATCH) 2>/dev/null; \
+	[ -z "$$crashed" ] || { echo "crashed:$$crashed"; exit 1; }

@@ -37,6 +37,7 @@ pub use retention::{PruneReport, archives, prune};
 pub use verify::{Damage, VerifyReport, verify, verify_with_progress};
 pub use write::run_backup;
 
+#[cfg(feature = "player")]
 pub mod plugin;
 
 use crate::journal::Event;

@@ -15,6 +15,7 @@ use crate::schedule::{OperatingSchedule, ScheduleConfig};
 mod display;
 pub mod guard;
 mod overlay;
+#[cfg(feature = "player")]
 pub mod plugin;
 mod presentation;
 pub use display::{DisplayBackend, DisplayConfig};

@@ -54,6 +54,7 @@ mod trust;
 #[cfg(test)]
 mod trust_rules;
 mod walk;
+#[cfg(feature = "player")]
 pub mod watch;
 
 use std::path::{Path, PathBuf};

@@ -63,15 +63,24 @@ impl Incident {
     }
 }
 
+/// The longest silence taken for downtime. A last line dated further back is no
+/// sign of life but a damaged date (a flipped digit in the year) or a clock that
+/// was wrong when it was written; it is longer than any report period, too.
+pub const MAX_DOWNTIME: Duration = Duration::days(366);
+
 /// The operating time lost between `last_alive` and `now`, as an incident, or
-/// `None` when the gap lies wholly outside the open intervals (or `now` is not
-/// after `last_alive`, e.g. the clock was set back).
+/// `None` when the gap lies wholly outside the open intervals, when `now` is not
+/// after `last_alive` (e.g. the clock was set back) or when the gap is longer
+/// than [`MAX_DOWNTIME`].
 pub fn downtime_since(
     last_alive: DateTime<Utc>,
     clean_stop: bool,
     now: DateTime<Utc>,
     schedule: &OperatingSchedule,
 ) -> Option<Incident> {
+    if now - last_alive > MAX_DOWNTIME {
+        return None;
+    }
     let lost = operating_time_between(schedule, last_alive, now);
     if lost <= Duration::zero() {
         return None;
@@ -233,6 +242,20 @@ mod tests {
         // A started minute counts: 30 seconds lost is one minute.
         let short = downtime_since(from, false, from + Duration::seconds(30), &kiosk);
         assert_eq!(short.unwrap().minutes_lost, 1);
+    }
+
+    #[test]
+    fn a_last_line_dated_centuries_ago_is_no_downtime() {
+        // Found with the journal fuzz target (fuzz/corpus/journal/damaged-year.jsonl):
+        // a flipped digit in the year of the last line (0026 for 2026) was journaled
+        // as 667 years of downtime, after a walk through 730,000 days of schedule.
+        let kiosk = OperatingSchedule::from_config(&ScheduleConfig::default()).unwrap();
+        let now = hcm("2026-11-28 10:00");
+        let damaged: DateTime<Utc> = "0026-11-28T03:00:00Z".parse().unwrap();
+        assert_eq!(downtime_since(damaged, false, now, &kiosk), None);
+        // A long silence that can be true still counts: 300 days of 8 open hours.
+        let months = downtime_since(now - Duration::days(300), false, now, &kiosk);
+        assert_eq!(months.unwrap().minutes_lost, 300 * 8 * 60);
     }
 
     #[test]

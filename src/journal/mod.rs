@@ -7,6 +7,7 @@
 
 mod downtime;
 mod event;
+#[cfg(feature = "player")]
 pub mod plugin;
 mod read;
 
@@ -20,7 +21,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 pub use downtime::{
-    Cause, Incident, LastAlive, downtime_since, last_alive, operating_time_between,
+    Cause, Incident, LastAlive, MAX_DOWNTIME, downtime_since, last_alive, operating_time_between,
 };
 pub use event::{Ending, Event};
 pub use read::{JournalLines, read_file};

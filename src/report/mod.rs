@@ -14,6 +14,7 @@ pub mod lines;
 mod model;
 mod overlap;
 mod period;
+#[cfg(feature = "player")]
 pub mod plugin;
 mod status;
 mod tables;

@@ -24,6 +24,7 @@ mod operating;
 mod overrides;
 mod plan;
 mod plan_text;
+#[cfg(feature = "player")]
 pub mod plugin;
 mod status;
 mod window;

@@ -1,0 +1,174 @@
+//! `AppPlugin`: the whole player, composed from one plugin per concern.
+
+use bevy::log::LogPlugin;
+use bevy::prelude::*;
+use bevy::window::{CursorOptions, MonitorSelection, WindowMode, WindowResolution};
+
+use crate::clock::Clock;
+use crate::config::KioskConfig;
+use crate::hooks::TestHooks;
+use crate::journal::Journal;
+use crate::journal::plugin::Recorder;
+use crate::player::{PlayerPlugin, PlayerSettings};
+use crate::schedule::plugin::SchedulePlugin;
+use crate::{backup, config, content, display, fonts, health, hooks, journal, overlay, report};
+
+/// Everything `infokiosk run` needs.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub config: KioskConfig,
+    /// The file the config came from (archived with each monthly backup).
+    pub config_path: Option<std::path::PathBuf>,
+    /// The command line's folders, re-applied to a reloaded config.
+    pub overrides: config::plugin::FolderOverrides,
+    pub windowed: bool,
+    /// The window's size with `windowed`.
+    pub window_size: (u32, u32),
+    pub hooks: TestHooks,
+    pub clock: Clock,
+}
+
+/// The whole player.
+pub struct AppPlugin {
+    pub options: RunOptions,
+}
+
+impl Plugin for AppPlugin {
+    fn build(&self, app: &mut App) {
+        let options = &self.options;
+        app.add_plugins(default_plugins(options.windowed, options.window_size));
+        app.add_plugins(bevy_egui::EguiPlugin::default());
+        // The downtime since the last run, read before this run writes.
+        let schedule = options.config.operating_schedule();
+        let gap = journal::last_alive(&options.config.journal_dir()).and_then(|last| {
+            journal::downtime_since(last.time, last.clean_stop, options.clock.now(), &schedule)
+        });
+        app.insert_resource(options.clock.clone())
+            .insert_resource(options.hooks.clone())
+            .insert_resource(open_journal(&options.config))
+            .insert_resource(journal::plugin::StartupGap(gap));
+        let config = &options.config;
+        if let Some(path) = &options.config_path {
+            app.add_plugins(config::plugin::ConfigWatchPlugin {
+                path: path.clone(),
+                running: config.clone(),
+                overrides: options.overrides.clone(),
+            });
+        }
+        app.add_plugins((fonts::plugin, hooks::plugin, journal::plugin::plugin))
+            .add_plugins(SchedulePlugin {
+                schedule: schedule.clone(),
+                control_file: config.content_dir.join("control.yaml"),
+                state_file: Some(config.data_dir.join("state/override.json")),
+            })
+            .add_plugins(display::DisplayPlugin {
+                config: config.display.clone(),
+            })
+            .add_plugins(content::watch::WatchPlugin {
+                content_dir: config.content_dir.clone(),
+                options: config.scan_options(),
+                cache: Some(config.data_dir.join("probe-cache.json")),
+                rescan: std::time::Duration::from_secs_f64(config.rescan_seconds),
+            })
+            .add_plugins(PlayerPlugin {
+                settings: PlayerSettings {
+                    content_dir: config.content_dir.clone(),
+                    image_seconds: config.image_seconds,
+                    fit: config.fit,
+                    volume: config.volume,
+                    time_zone: schedule.timezone(),
+                    playlist: config.playlist_policy(),
+                    transition: config.transition(),
+                    preroll_seconds: config.preroll_seconds,
+                },
+                ticker: config.ticker.clone(),
+                captions: config.captions.clone(),
+                status_strip: config.status_strip.clone(),
+            })
+            .add_plugins(overlay::OverlayPlugin::new(config))
+            .add_plugins(backup::plugin::BackupPlugin {
+                settings: backup::plugin::BackupSettings {
+                    kiosk: config.kiosk_id.clone(),
+                    schedule: schedule.clone(),
+                    content_dir: config.content_dir.clone(),
+                    journal_dir: config.journal_dir(),
+                    config_file: options.config_path.clone(),
+                    backup_dir: config.backup_dir.clone(),
+                    keep_months: config.backup_keep_months,
+                    outbox_dir: config.outbox_dir.clone(),
+                },
+            })
+            .add_plugins(health::HealthPlugin {
+                #[cfg(debug_assertions)]
+                hang_after: options
+                    .hooks
+                    .hang_after
+                    .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok()),
+                ..health::HealthPlugin::from_env()
+            })
+            .add_plugins(report::plugin::StatusPlugin {
+                settings: report::plugin::StatusSettings {
+                    kiosk: config.kiosk_id.clone(),
+                    outbox_dir: config.outbox_dir.clone(),
+                    journal_dir: config.journal_dir(),
+                    data_dir: config.data_dir.clone(),
+                },
+            });
+    }
+}
+
+/// Runs the player until it exits.
+pub fn run(options: RunOptions) -> AppExit {
+    App::new().add_plugins(AppPlugin { options }).run()
+}
+
+fn default_plugins(windowed: bool, (width, height): (u32, u32)) -> impl PluginGroup {
+    let window = if windowed {
+        Window {
+            title: "infokiosk".into(),
+            resolution: WindowResolution::new(width, height),
+            resizable: true,
+            ..default()
+        }
+    } else {
+        Window {
+            title: "infokiosk".into(),
+            mode: WindowMode::BorderlessFullscreen(MonitorSelection::Primary),
+            decorations: false,
+            ..default()
+        }
+    };
+    DefaultPlugins
+        .set(WindowPlugin {
+            primary_window: Some(window),
+            primary_cursor_options: Some(CursorOptions {
+                visible: windowed,
+                ..default()
+            }),
+            // Nothing but the overlay's Quit closes the player: not Alt+F4,
+            // not a window manager's close button.
+            close_when_requested: false,
+            ..default()
+        })
+        .set(LogPlugin {
+            // icu_provider: parley has no Khmer line-break model and says so at
+            // every layout; Khmer breaks come from the U+200B we insert.
+            filter: "warn,infokiosk=info,wgpu=error,naga=warn,icu_provider=error".into(),
+            // The overlay's health page shows the last warnings and errors.
+            custom_layer: overlay::log_tail::layer,
+            ..default()
+        })
+}
+
+fn open_journal(config: &KioskConfig) -> Recorder {
+    let tz = config.operating_schedule().timezone();
+    match Journal::open(&config.journal_dir(), &config.kiosk_id, tz) {
+        Ok(journal) => Recorder(Some(journal)),
+        Err(e) => {
+            // Playing on without a journal beats a dark screen; the error is
+            // loud in the log and the self-test.
+            error!("{e}; playing without a journal");
+            Recorder(None)
+        }
+    }
+}
