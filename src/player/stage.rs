@@ -187,17 +187,26 @@ impl Screen<'_, '_> {
     pub fn put_frame(&mut self, layer: LayerId, frame: Frame, item: &str) {
         let state = &mut self.layers.layers[layer];
         state.size = Vec2::new(frame.width as f32, frame.height as f32);
-        state.source = Some(FrameSource {
-            item: item.to_owned(),
-            frame: frame.number,
-        });
+        match &mut state.source {
+            Some(source) if source.item == item => source.frame = frame.number,
+            source => {
+                *source = Some(FrameSource {
+                    item: item.to_owned(),
+                    frame: frame.number,
+                });
+            }
+        }
+        let planes = frame.planes();
         let mut resized = false;
-        for (plane, handle) in frame.planes().iter().zip(&state.planes) {
+        for (plane, handle) in planes.iter().zip(&state.planes) {
             resized |= size_plane(&mut self.images, handle, plane);
         }
-        let planes = frame.planes().len();
+        let targets = state.planes[..planes.len()]
+            .iter()
+            .map(|h| h.id())
+            .collect();
         let upload = Upload {
-            planes: state.planes[..planes].iter().map(|h| h.id()).collect(),
+            planes: targets,
             frame,
         };
         let (layout, colour) = (upload.frame.layout, upload.frame.colour);

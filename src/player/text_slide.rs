@@ -33,6 +33,8 @@ pub struct TextSlide {
     pub item: String,
     /// Line indices shown on each page; `None` until fitted.
     pub pages: Option<Vec<Vec<usize>>>,
+    /// The window size the pages were made for.
+    fitted_for: Vec2,
     scale: f32,
     wait: u32,
     /// The page shown; set by playback.
@@ -75,6 +77,7 @@ pub fn spawn_text_slide(
             TextSlide {
                 item: item.to_owned(),
                 pages: None,
+                fitted_for: Vec2::ZERO,
                 scale: 1.0,
                 wait: SETTLE_FRAMES,
                 page: 0,
@@ -221,8 +224,16 @@ fn fit_text_slides(
     lines: Query<(&ComputedNode, Option<&SlideLine>)>,
 ) {
     let screen_height = window.resolution.height();
+    let screen = Vec2::new(window.resolution.width(), screen_height);
     for (mut slide, root, children) in &mut slides {
         if slide.pages.is_some() {
+            if slide.fitted_for != screen {
+                // The window changed size since (at start-up it can reach
+                // its final size a few frames late): fit again.
+                slide.pages = None;
+                slide.scale = 1.0;
+                slide.wait = SETTLE_FRAMES;
+            }
             continue;
         }
         if slide.wait > 0 {
@@ -241,11 +252,13 @@ fn fit_text_slides(
                 .filter_map(|c| lines.get(c).ok()?.1.map(|l| l.0))
                 .collect();
             slide.pages = Some(vec![all]);
+            slide.fitted_for = screen;
         } else if slide.scale > MIN_SCALE {
             slide.scale = (slide.scale * SHRINK_STEP).max(MIN_SCALE);
             slide.wait = SETTLE_FRAMES;
         } else {
             slide.pages = Some(paginate(column_children, &lines, available, to_logical));
+            slide.fitted_for = screen;
         }
     }
 }
@@ -309,22 +322,32 @@ fn show_slide_page(
     mut labels: Query<&mut Text, With<PageLabel>>,
 ) {
     for (slide, children) in &slides {
-        let Some(pages) = &slide.pages else { continue };
-        let page = pages.get(slide.page).cloned().unwrap_or_default();
-        for child in children.iter() {
-            if let Ok(mut label) = labels.get_mut(child) {
-                label.0 = if pages.len() > 1 {
-                    format!("{}/{}", slide.page + 1, pages.len())
+        // Being fitted (again): every line in, to be measured. A slide
+        // fitted again may have fewer pages than the one shown.
+        let (page, label_text) = match &slide.pages {
+            None => (None, String::new()),
+            Some(pages) => {
+                let shown = slide.page.min(pages.len().saturating_sub(1));
+                let label = if pages.len() > 1 {
+                    format!("{}/{}", shown + 1, pages.len())
                 } else {
                     String::new()
                 };
+                (Some(pages.get(shown).cloned().unwrap_or_default()), label)
+            }
+        };
+        for child in children.iter() {
+            if let Ok(mut label) = labels.get_mut(child)
+                && label.0 != label_text
+            {
+                label.0.clone_from(&label_text);
             }
             let Ok(column) = columns.get(child) else {
                 continue;
             };
             for line in column.iter() {
                 if let Ok((SlideLine(index), mut node)) = lines.get_mut(line) {
-                    let display = if page.contains(index) {
+                    let display = if page.as_ref().is_none_or(|p| p.contains(index)) {
                         Display::Flex
                     } else {
                         Display::None
