@@ -22,6 +22,11 @@ const MARGIN_SIDE: f32 = 0.09;
 /// Frames to wait after a size change before measuring again (layout runs
 /// after Update; a frame more is margin for the text pipeline).
 const SETTLE_FRAMES: u32 = 2;
+/// Space between lines, below the title, and above a paragraph, in percent
+/// of the screen height (`Val::Vh`).
+const LINE_GAP_VH: f32 = 1.2;
+const TITLE_GAP_VH: f32 = 2.0;
+const PARAGRAPH_GAP_VH: f32 = 1.5;
 /// Lines longer than this are split at sentence ends, so that no single
 /// line is taller than a page.
 const LONG_LINE: usize = 280;
@@ -106,7 +111,7 @@ pub fn spawn_text_slide(
             SlideColumn,
             Node {
                 flex_direction: FlexDirection::Column,
-                row_gap: Val::Vh(1.2),
+                row_gap: Val::Vh(LINE_GAP_VH),
                 width: Val::Percent(100.0),
                 ..default()
             },
@@ -123,7 +128,7 @@ pub fn spawn_text_slide(
         Color::srgb(1.0, 0.85, 0.4),
     );
     commands.entity(title).insert(Node {
-        margin: UiRect::bottom(Val::Vh(2.0)),
+        margin: UiRect::bottom(Val::Vh(TITLE_GAP_VH)),
         ..default()
     });
     commands.entity(column).add_child(title);
@@ -133,7 +138,7 @@ pub fn spawn_text_slide(
             let entity = text_line(commands, fonts, root, &line, BODY_SIZE, false, Color::WHITE);
             // The first line of a paragraph keeps a gap above it.
             let top = if n == 0 && index > 0 {
-                Val::Vh(1.5)
+                Val::Vh(PARAGRAPH_GAP_VH)
             } else {
                 Val::Px(0.0)
             };
@@ -221,7 +226,7 @@ fn fit_text_slides(
     window: Single<&Window>,
     mut slides: Query<(&mut TextSlide, &ComputedNode, &Children)>,
     columns: Query<(&ComputedNode, &Children), With<SlideColumn>>,
-    lines: Query<(&ComputedNode, Option<&SlideLine>)>,
+    lines: Query<(&ComputedNode, Option<&SlideLine>, &Node)>,
 ) {
     let screen_height = window.resolution.height();
     let screen = Vec2::new(window.resolution.width(), screen_height);
@@ -257,7 +262,8 @@ fn fit_text_slides(
             slide.scale = (slide.scale * SHRINK_STEP).max(MIN_SCALE);
             slide.wait = SETTLE_FRAMES;
         } else {
-            slide.pages = Some(paginate(column_children, &lines, available, to_logical));
+            let vh = screen_height / 100.0;
+            slide.pages = Some(paginate(column_children, &lines, available, to_logical, vh));
             slide.fitted_for = screen;
         }
     }
@@ -279,23 +285,31 @@ fn size_slide_text(
     }
 }
 
-/// Packs lines into pages: the title on every page, lines in order.
+/// Packs lines into pages: the title on every page, lines in order. A line
+/// takes its measured height, the gap between lines, and the gap above it
+/// if it starts a paragraph (`vh`: logical pixels per 1 % of the screen
+/// height, the unit the gaps are in).
 fn paginate(
     column_children: &Children,
-    lines: &Query<(&ComputedNode, Option<&SlideLine>)>,
+    lines: &Query<(&ComputedNode, Option<&SlideLine>, &Node)>,
     available: f32,
     scale: f32,
+    vh: f32,
 ) -> Vec<Vec<usize>> {
     let mut title_height = 0.0;
     let mut heights = Vec::new();
     for child in column_children.iter() {
-        let Ok((node, line)) = lines.get(child) else {
+        let Ok((computed, line, node)) = lines.get(child) else {
             continue;
         };
-        let height = node.size.y * scale;
+        let height = computed.size.y * scale;
+        let above = match node.margin.top {
+            Val::Vh(gap) => gap * vh,
+            _ => 0.0,
+        };
         match line {
-            None => title_height = height * 1.3,
-            Some(l) => heights.push((l.0, height * 1.08)),
+            None => title_height = height + (TITLE_GAP_VH + LINE_GAP_VH) * vh,
+            Some(l) => heights.push((l.0, above + height + LINE_GAP_VH * vh)),
         }
     }
     let capacity = (available - title_height).max(1.0);
