@@ -182,14 +182,12 @@ impl KioskConfig {
         if self.kiosk_id.trim().is_empty() {
             return Err(invalid("kiosk_id", "must not be empty"));
         }
-        if !(self.image_seconds.is_finite()
-            && self.image_seconds > 0.0
-            && self.image_seconds <= 86_400.0)
-        {
+        // Shorter than half a second would flicker, picture after picture.
+        if !(self.image_seconds.is_finite() && (0.5..=86_400.0).contains(&self.image_seconds)) {
             return Err(invalid(
                 "image_seconds",
                 &format!(
-                    "{} is not a duration between 0 and 86400 seconds",
+                    "{} is not a duration between 0.5 and 86400 seconds",
                     self.image_seconds
                 ),
             ));
@@ -327,6 +325,7 @@ mod tests {
             ("volume: -0.1", "volume"),
             ("image_seconds: 0", "image_seconds"),
             ("image_seconds: -3", "image_seconds"),
+            ("image_seconds: 1e-300", "image_seconds"),
             ("kiosk_id: ''", "kiosk_id"),
         ] {
             let err = parse(text).unwrap_err().to_string();

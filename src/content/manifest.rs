@@ -100,13 +100,12 @@ impl TryFrom<RawEntry> for Entry {
         };
         let duration = match raw.duration {
             None => None,
-            Some(secs) if secs.is_finite() && secs > 0.0 && secs < 1e9 => {
+            // Shorter than half a second would flicker, item after item.
+            Some(secs) if secs.is_finite() && (0.5..1e9).contains(&secs) => {
                 Some(Duration::from_secs_f64(secs))
             }
             Some(secs) => {
-                return Err(format!(
-                    "duration must be a positive number of seconds, not {secs}"
-                ));
+                return Err(format!("duration must be at least 0.5 seconds, not {secs}"));
             }
         };
         if let (Some(from), Some(until)) = (raw.from, raw.until)
@@ -291,6 +290,10 @@ items:
             parse("items:\n  - group: a\n    from: 2026-12-02\n    until: 2026-12-01T08:00\n")
                 .unwrap_err();
         assert!(err.contains("must be after"), "{err}");
+        // Found by fuzzing: a duration that rounds to nothing would switch
+        // items every frame.
+        let err = parse("items:\n  - group: a\n    duration: 1e-10\n").unwrap_err();
+        assert!(err.contains("at least 0.5 seconds"), "{err}");
     }
 
     #[test]
