@@ -62,6 +62,19 @@ fn runs_after_start(log: &[Shown]) -> Vec<Run> {
     runs
 }
 
+/// Plays the kiosk for `seconds` (inside operating hours) with the frame
+/// log on; returns its runs after the first item showed.
+fn play_logged(kiosk: &Kiosk, seconds: f64) -> Vec<Run> {
+    let log = kiosk.dir.path().join("frames.log");
+    let shot = kiosk.dir.path().join("shot.png");
+    kiosk.play(
+        seconds,
+        &shot,
+        &[OPEN, &["--frame-log", log.to_str().unwrap()]].concat(),
+    );
+    runs_after_start(&frame_log(&log))
+}
+
 fn names(runs: &[Run]) -> Vec<&str> {
     runs.iter().map(|r| r.0.as_str()).collect()
 }
@@ -83,15 +96,7 @@ fn clips_and_a_picture_follow_each_other_without_a_blank_frame() {
     );
     make_clip(&content.join("4-odd.mp4"), "snow", (318, 179), 36, 24, "");
     age_folder(&content);
-    let log = kiosk.dir.path().join("frames.log");
-    let shot = kiosk.dir.path().join("shot.png");
-    kiosk.play(
-        11.0,
-        &shot,
-        &[OPEN, &["--frame-log", log.to_str().unwrap()]].concat(),
-    );
-
-    let runs = runs_after_start(&frame_log(&log));
+    let runs = play_logged(&kiosk, 11.0);
     let names = names(&runs);
     assert!(
         names.len() >= 5,
@@ -125,15 +130,7 @@ fn a_single_clip_loops_without_a_blank_frame() {
         "",
     );
     age_folder(&kiosk.content());
-    let log = kiosk.dir.path().join("frames.log");
-    let shot = kiosk.dir.path().join("shot.png");
-    kiosk.play(
-        6.0,
-        &shot,
-        &[OPEN, &["--frame-log", log.to_str().unwrap()]].concat(),
-    );
-
-    let runs = runs_after_start(&frame_log(&log));
+    let runs = play_logged(&kiosk, 6.0);
     assert_eq!(names(&runs), ["only.mp4"], "nothing else, and no black");
     let frames: Vec<u64> = runs[0].1.iter().map(|f| f.0).collect();
     let restarts = frames.windows(2).filter(|w| w[1] < w[0]).count();
@@ -163,15 +160,7 @@ fn a_clip_that_cannot_preroll_is_skipped_before_its_turn() {
     cut_after_header(&broken);
     make_png(&content.join("3-last.png"), "green", 320, 240);
     age_folder(&content);
-    let log = kiosk.dir.path().join("frames.log");
-    let shot = kiosk.dir.path().join("shot.png");
-    kiosk.play(
-        6.0,
-        &shot,
-        &[OPEN, &["--frame-log", log.to_str().unwrap()]].concat(),
-    );
-
-    let runs = runs_after_start(&frame_log(&log));
+    let runs = play_logged(&kiosk, 6.0);
     let names = names(&runs);
     assert_eq!(names[..2], ["1-first.mp4", "3-last.png"], "{names:?}");
     let journal = kiosk.journal();
@@ -212,15 +201,7 @@ fn crossfade_blends_one_item_into_the_next() {
     make_png(&content.join("1-red.png"), "red", 320, 240);
     make_png(&content.join("2-green.png"), "green", 320, 240);
     age_folder(&content);
-    let log = kiosk.dir.path().join("frames.log");
-    let shot = kiosk.dir.path().join("shot.png");
-    kiosk.play(
-        3.2,
-        &shot,
-        &[OPEN, &["--frame-log", log.to_str().unwrap()]].concat(),
-    );
-
-    let runs = runs_after_start(&frame_log(&log));
+    let runs = play_logged(&kiosk, 3.2);
     let names = names(&runs);
     assert_eq!(names[..2], ["1-red.png", "2-green.png"], "{names:?}");
     let fade: Vec<f64> = runs[1].1.iter().map(|f| f.1).collect();

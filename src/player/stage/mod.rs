@@ -7,25 +7,22 @@
 //! A video frame is not copied on its way: the render world writes its
 //! planes from the decoder's buffer straight into the layer's textures.
 
-use std::sync::{Arc, Mutex};
+mod material;
+mod upload;
 
-use bevy::asset::{AssetPath, RenderAssetUsages, embedded_asset, embedded_path};
+use bevy::asset::{RenderAssetUsages, embedded_asset};
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
-use bevy::render::render_asset::RenderAssets;
-use bevy::render::render_resource::{
-    AsBindGroup, Extent3d, ShaderType, TexelCopyBufferLayout, TextureDimension, TextureFormat,
-};
-use bevy::render::renderer::RenderQueue;
-use bevy::render::texture::GpuImage;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy::render::{Render, RenderApp, RenderSystems};
-use bevy::shader::ShaderRef;
-use bevy::sprite_render::{AlphaMode2d, Material2d, Material2dPlugin};
+use bevy::sprite_render::Material2dPlugin;
 
 use super::PlayerSettings;
 use super::fit::fit_picture;
 use crate::config::Transition;
-use crate::media::{Frame, PixelLayout, PlaneRef};
+use crate::media::{Frame, PixelLayout};
+use material::StageMaterial;
+use upload::{FrameUploads, Upload, size_plane, write_frames};
 
 /// Marks both stage layers.
 #[derive(Component)]
@@ -36,62 +33,6 @@ pub struct Stage;
 pub struct FrameSource {
     pub item: String,
     pub frame: u64,
-}
-
-#[derive(ShaderType, Debug, Clone, PartialEq)]
-pub struct StageParams {
-    to_r: Vec4,
-    to_g: Vec4,
-    to_b: Vec4,
-    uv_min: Vec2,
-    uv_size: Vec2,
-    planes: u32,
-    alpha: f32,
-}
-
-impl Default for StageParams {
-    fn default() -> Self {
-        Self {
-            to_r: Vec4::X,
-            to_g: Vec4::Y,
-            to_b: Vec4::Z,
-            uv_min: Vec2::ZERO,
-            uv_size: Vec2::ONE,
-            planes: 0,
-            alpha: 1.0,
-        }
-    }
-}
-
-/// The material of one layer. Planes a layout does not use are left empty
-/// (Bevy binds a fallback texture).
-#[derive(Asset, AsBindGroup, TypePath, Debug, Clone, Default)]
-pub struct StageMaterial {
-    #[uniform(0)]
-    params: StageParams,
-    #[texture(1)]
-    #[sampler(2)]
-    plane0: Option<Handle<Image>>,
-    #[texture(3)]
-    plane1: Option<Handle<Image>>,
-    #[texture(4)]
-    plane2: Option<Handle<Image>>,
-}
-
-impl Material2d for StageMaterial {
-    fn fragment_shader() -> ShaderRef {
-        ShaderRef::Path(
-            AssetPath::from_path_buf(embedded_path!("stage.wgsl")).with_source("embedded"),
-        )
-    }
-
-    fn alpha_mode(&self) -> AlphaMode2d {
-        if self.params.alpha < 1.0 {
-            AlphaMode2d::Blend
-        } else {
-            AlphaMode2d::Opaque
-        }
-    }
 }
 
 struct Layer {
@@ -131,17 +72,6 @@ impl Layers {
 
 /// Index of a layer.
 pub type LayerId = usize;
-
-/// A frame waiting to be written into a layer's plane textures.
-struct Upload {
-    planes: Vec<AssetId<Image>>,
-    frame: Frame,
-}
-
-/// Frames for the render world, one slot per layer (a newer frame replaces
-/// one not yet written). Shared by the main and the render world.
-#[derive(Resource, Clone, Default)]
-struct FrameUploads(Arc<Mutex<[Option<Upload>; 2]>>);
 
 /// Everything that changes the stage.
 #[derive(SystemParam)]
@@ -320,78 +250,6 @@ impl Screen<'_, '_> {
             && let Some(mut material) = self.materials.get_mut(handle)
         {
             material.params.alpha = alpha;
-        }
-    }
-}
-
-/// Makes a plane's texture the plane's size and format; `true` when the
-/// texture was replaced, which the material must be told about.
-fn size_plane(images: &mut Assets<Image>, handle: &Handle<Image>, plane: &PlaneRef) -> bool {
-    let format = if plane.bytes_per_pixel == 2 {
-        TextureFormat::Rg8Unorm
-    } else {
-        TextureFormat::R8Unorm
-    };
-    let fits = images.get(handle).is_some_and(|image| {
-        let size = image.texture_descriptor.size;
-        (size.width, size.height, image.texture_descriptor.format)
-            == (plane.width, plane.height, format)
-    });
-    if fits {
-        return false;
-    }
-    if let Some(mut image) = images.get_mut(handle) {
-        *image = Image::new_uninit(
-            Extent3d {
-                width: plane.width,
-                height: plane.height,
-                depth_or_array_layers: 1,
-            },
-            TextureDimension::D2,
-            format,
-            RenderAssetUsages::RENDER_WORLD,
-        );
-    }
-    true
-}
-
-/// Render world: writes waiting frames into their plane textures, straight
-/// from the decoder's buffers (rows as far apart as the decoder put them).
-/// A frame whose textures are not on the GPU yet waits for the next frame.
-fn write_frames(
-    uploads: Res<FrameUploads>,
-    textures: Res<RenderAssets<GpuImage>>,
-    queue: Res<RenderQueue>,
-) {
-    let mut waiting = uploads.0.lock().unwrap_or_else(|e| e.into_inner());
-    for slot in waiting.iter_mut() {
-        let Some(upload) = slot else {
-            continue;
-        };
-        let planes = upload.frame.planes();
-        let targets: Option<Vec<&GpuImage>> =
-            upload.planes.iter().map(|id| textures.get(*id)).collect();
-        let Some(targets) = targets else {
-            continue;
-        };
-        let sized = planes.iter().zip(&targets).all(|(plane, target)| {
-            let size = target.texture_descriptor.size;
-            (size.width, size.height) == (plane.width, plane.height)
-        });
-        if sized {
-            for (plane, target) in planes.iter().zip(&targets) {
-                queue.write_texture(
-                    target.texture.as_image_copy(),
-                    plane.data,
-                    TexelCopyBufferLayout {
-                        offset: 0,
-                        bytes_per_row: Some(plane.stride),
-                        rows_per_image: Some(plane.height),
-                    },
-                    target.texture_descriptor.size,
-                );
-            }
-            *slot = None;
         }
     }
 }
