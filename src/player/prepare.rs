@@ -105,7 +105,7 @@ fn make_ready(
     slides: &Slides,
 ) -> Result<(), String> {
     let timed_out = now - preparing.since > PREPARE_TIMEOUT_SECS;
-    let name = item_name(&preparing.item);
+    let item = &preparing.item;
     match &mut preparing.prep {
         Prep::Picture(job) => {
             if let Some(decoded) = job.try_finish() {
@@ -116,7 +116,7 @@ fn make_ready(
         }
         Prep::PictureReady(picture, size) => {
             if let Some(layer) = screen.free_layer() {
-                screen.put_picture(layer, picture.clone(), *size, &name);
+                screen.put_picture(layer, picture.clone(), *size, &item_name(item));
                 preparing.staged = Some(Staged::OnLayer(layer));
             }
         }
@@ -140,7 +140,7 @@ fn make_ready(
             };
             match pipeline.take_frame() {
                 Some(frame) => {
-                    screen.put_frame(layer, frame, &name);
+                    screen.put_frame(layer, frame, &item_name(item));
                     preparing.staged = Some(Staged::OnLayer(layer));
                 }
                 None if ended => return Err("the clip ended before its first picture".into()),

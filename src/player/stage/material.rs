@@ -35,7 +35,7 @@ impl Default for StageParams {
 
 /// The material of one layer. Planes a layout does not use are left empty
 /// (Bevy binds a fallback texture).
-#[derive(Asset, AsBindGroup, TypePath, Debug, Clone, Default)]
+#[derive(Asset, AsBindGroup, TypePath, Debug, Clone, Default, PartialEq)]
 pub struct StageMaterial {
     #[uniform(0)]
     pub(super) params: StageParams,
@@ -61,5 +61,27 @@ impl Material2d for StageMaterial {
         } else {
             AlphaMode2d::Opaque
         }
+    }
+}
+
+/// Applies `change` to a material, writing it back only if it changed
+/// something (or `touch`): a mutable borrow alone makes Bevy rebuild the
+/// material's bind group, which must happen when a plane texture was
+/// replaced by one of a new size, and should not happen every frame.
+pub(super) fn change_material(
+    materials: &mut Assets<StageMaterial>,
+    handle: &Handle<StageMaterial>,
+    touch: bool,
+    change: impl FnOnce(&mut StageMaterial),
+) {
+    let Some(current) = materials.get(handle) else {
+        return;
+    };
+    let mut changed = current.clone();
+    change(&mut changed);
+    if (touch || changed != *current)
+        && let Some(mut material) = materials.get_mut(handle)
+    {
+        *material = changed;
     }
 }

@@ -21,7 +21,7 @@ use super::PlayerSettings;
 use super::fit::fit_picture;
 use crate::config::Transition;
 use crate::media::{Frame, PixelLayout};
-use material::StageMaterial;
+use material::{StageMaterial, change_material};
 use upload::{FrameUploads, Upload, size_plane, write_frames};
 
 /// Marks both stage layers.
@@ -104,12 +104,12 @@ impl Screen<'_, '_> {
             item: item.to_owned(),
             frame: 0,
         });
-        if let Some(mut material) = self.materials.get_mut(&state.material) {
+        change_material(&mut self.materials, &state.material, false, |material| {
             material.params.planes = 0;
             material.plane0 = Some(picture);
             material.plane1 = None;
             material.plane2 = None;
-        }
+        });
     }
 
     /// Puts a video frame on `layer`: sizes the layer's plane textures for
@@ -146,38 +146,18 @@ impl Screen<'_, '_> {
             PixelLayout::Nv12 => 2,
         };
         let [to_r, to_g, to_b] = colour.to_rgb_rows().map(Vec4::from_array);
-        let Some(material) = self.materials.get(&state.material) else {
-            return;
-        };
         let handles = &state.planes;
-        let wanted = (
-            Some(handles[0].clone()),
-            Some(handles[1].clone()),
-            (layout == 1).then(|| handles[2].clone()),
-        );
-        let same = !resized
-            && material.params.planes == layout
-            && (
-                material.params.to_r,
-                material.params.to_g,
-                material.params.to_b,
-            ) == (to_r, to_g, to_b)
-            && (&material.plane0, &material.plane1, &material.plane2)
-                == (&wanted.0, &wanted.1, &wanted.2);
-        if same {
-            return;
-        }
-        // Mutably touching the material also rebuilds its bind group, which
-        // must follow a plane texture that was replaced by a new size.
-        if let Some(mut material) = self.materials.get_mut(&state.material) {
+        change_material(&mut self.materials, &state.material, resized, |material| {
             material.params.planes = layout;
             (
                 material.params.to_r,
                 material.params.to_g,
                 material.params.to_b,
             ) = (to_r, to_g, to_b);
-            (material.plane0, material.plane1, material.plane2) = wanted;
-        }
+            material.plane0 = Some(handles[0].clone());
+            material.plane1 = Some(handles[1].clone());
+            material.plane2 = (layout == 1).then(|| handles[2].clone());
+        });
     }
 
     /// Brings `layer` to the front with the configured transition.
@@ -243,14 +223,9 @@ impl Screen<'_, '_> {
     fn set_alpha(&mut self, layer: LayerId, alpha: f32) {
         self.layers.layers[layer].alpha = alpha;
         let handle = &self.layers.layers[layer].material;
-        if self
-            .materials
-            .get(handle)
-            .is_some_and(|m| m.params.alpha != alpha)
-            && let Some(mut material) = self.materials.get_mut(handle)
-        {
+        change_material(&mut self.materials, handle, false, |material| {
             material.params.alpha = alpha;
-        }
+        });
     }
 }
 
@@ -366,12 +341,9 @@ fn fit_layers(
             }
             _ => (Vec2::ZERO, Vec2::ONE),
         };
-        let unchanged = materials
-            .get(&layer.material)
-            .is_none_or(|m| m.params.uv_min == uv_min && m.params.uv_size == uv_size);
-        if !unchanged && let Some(mut material) = materials.get_mut(&layer.material) {
+        change_material(&mut materials, &layer.material, false, |material| {
             material.params.uv_min = uv_min;
             material.params.uv_size = uv_size;
-        }
+        });
     }
 }
