@@ -13,9 +13,15 @@ DEBIAN_PACKAGES := \
 	gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools \
 	libasound2-dev libudev-dev libwayland-dev libxkbcommon-dev \
 	xvfb xauth x11-xserver-utils mesa-vulkan-drivers libvulkan1 clang mold pkg-config xdotool \
-	minisign
+	minisign imagemagick tar zstd coreutils procps mount
 
-.PHONY: deps build run test fmt clippy demo-content deb fuzz
+# Every program the tests and scripts/ start, and the package that brings it.
+TEST_PROGRAMS := gst-launch-1.0:gstreamer1.0-tools xvfb-run:xvfb Xvfb:xvfb xauth:xauth \
+	import:imagemagick xdotool:xdotool minisign:minisign tar:tar zstd:zstd \
+	sha256sum:coreutils kill:procps pgrep:procps mount:mount umount:mount \
+	clang:clang mold:mold pkg-config:pkg-config
+
+.PHONY: deps programs build run test fmt clippy demo-content deb fuzz
 
 deps:
 	@missing=""; \
@@ -35,7 +41,15 @@ build: deps
 run: build
 	scripts/run-demo.sh "$(CARGO_TARGET_DIR)/debug/infokiosk" "$(DEMO_DATA)" $(RUN_ARGS)
 
-test: deps
+# Fails before the build, naming each program the tests need and cannot find.
+programs: deps
+	@missing=""; \
+	for entry in $(TEST_PROGRAMS); do \
+		command -v "$${entry%%:*}" >/dev/null || missing="$$missing $${entry%%:*} (package $${entry##*:})"; \
+	done; \
+	if [ -n "$$missing" ]; then echo "The tests need programs that are missing:$$missing"; exit 1; fi
+
+test: programs
 	$(CARGO) test
 
 fmt:

@@ -40,13 +40,19 @@ impl Plugin for AppPlugin {
         app.add_plugins(bevy_egui::EguiPlugin::default());
         // The downtime since the last run, read before this run writes.
         let schedule = options.config.operating_schedule();
-        let gap = journal::last_alive(&options.config.journal_dir()).and_then(|last| {
-            journal::downtime_since(last.time, last.clean_stop, options.clock.now(), &schedule)
-        });
+        let gap = journal::last_alive(&options.config.journal_dir())
+            .and_then(|last| last.downtime_until(options.clock.now(), &schedule));
         app.insert_resource(options.clock.clone())
             .insert_resource(options.hooks.clone())
             .insert_resource(open_journal(&options.config))
             .insert_resource(journal::plugin::StartupGap(gap));
+        if let Some(every) = options
+            .hooks
+            .heartbeat_seconds
+            .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+        {
+            app.insert_resource(journal::plugin::HeartbeatInterval(every));
+        }
         let config = &options.config;
         if let Some(path) = &options.config_path {
             app.add_plugins(config::plugin::ConfigWatchPlugin {

@@ -1,13 +1,14 @@
 //! The `infokiosk` command line: `run` (the default) plays; the other
 //! subcommands inspect and maintain a kiosk from a shell.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 mod kiosk_cli;
 mod records_cli;
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use clap::{Args, Parser, Subcommand};
 
 use infokiosk::RunOptions;
@@ -167,6 +168,11 @@ struct RunArgs {
     /// Save a PNG of the window just before exiting (with --exit-after).
     #[arg(long, value_name = "PATH")]
     screenshot: Option<PathBuf>,
+    /// Save a PNG of the window this many seconds after the start (may be
+    /// given more than once). With --exit-after, the player exits with an
+    /// error if a screenshot asked for was not written.
+    #[arg(long, value_name = "SECONDS:PATH")]
+    screenshot_at: Vec<infokiosk::hooks::TimedScreenshot>,
     /// Write one line per rendered frame to this file: what the stage shows
     /// (item and frame number, a text slide's page, the fallback slide, or
     /// black). For tests and for checking transitions by hand.
@@ -178,6 +184,9 @@ struct RunArgs {
     /// Run the player's clock this many times faster than real time.
     #[arg(long, value_name = "N", default_value_t = 1.0)]
     clock_speed: f64,
+    /// Write a heartbeat line this often instead of every 60 s (tests).
+    #[arg(long, value_name = "SECONDS", hide = true)]
+    heartbeat_seconds: Option<f64>,
     /// Debug builds only: the main loop hangs for good after this many
     /// seconds, so the systemd watchdog can be seen restarting the player.
     #[cfg(debug_assertions)]
@@ -286,10 +295,39 @@ fn schedule(args: ScheduleArgs) -> Result<()> {
     Ok(())
 }
 
+/// The arguments to start again with: the same, except that a test clock
+/// (`--clock`, given or implied by `--clock-speed`) is set to `clock`.
+fn restart_args(
+    args: impl IntoIterator<Item = OsString>,
+    clock: Option<DateTime<Utc>>,
+) -> Vec<OsString> {
+    let Some(clock) = clock else {
+        return args.into_iter().collect();
+    };
+    let mut kept = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--clock" {
+            args.next();
+        } else if !arg.to_string_lossy().starts_with("--clock=") {
+            kept.push(arg);
+        }
+    }
+    kept.push("--clock".into());
+    kept.push(clock.to_rfc3339_opts(SecondsFormat::Micros, true).into());
+    kept
+}
+
 fn run(args: RunArgs) -> Result<()> {
     let config = args.folders.load()?;
     if !(args.clock_speed > 0.0 && args.clock_speed.is_finite()) {
         anyhow::bail!("--clock-speed must be a positive number");
+    }
+    if args
+        .heartbeat_seconds
+        .is_some_and(|s| !(s > 0.0 && s.is_finite()))
+    {
+        anyhow::bail!("--heartbeat-seconds must be a positive number");
     }
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data folder {}", config.data_dir.display()))?;
@@ -307,24 +345,57 @@ fn run(args: RunArgs) -> Result<()> {
         hooks: TestHooks {
             exit_after: args.exit_after,
             screenshot: args.screenshot,
+            screenshots_at: args.screenshot_at,
             frame_log: args.frame_log,
+            heartbeat_seconds: args.heartbeat_seconds,
             #[cfg(debug_assertions)]
             hang_after: args.debug_hang_after,
         },
-        clock,
+        clock: clock.clone(),
     });
     if infokiosk::config::plugin::RESTART_REQUESTED.load(std::sync::atomic::Ordering::SeqCst) {
-        // The config changed: start again from it, same command line.
+        // The config changed: start again from it, same command line. A test
+        // clock goes on from where it is rather than starting over, so that
+        // the journal's time never runs back across the restart.
         use std::os::unix::process::CommandExt;
-        let mut argv = std::env::args_os();
+        let test_clock = (args.clock.is_some() || args.clock_speed != 1.0).then(|| clock.now());
         let program = std::env::current_exe().context("cannot find this program to restart it")?;
         let error = std::process::Command::new(program)
-            .args(argv.by_ref().skip(1))
+            .args(restart_args(std::env::args_os().skip(1), test_clock))
             .exec();
         anyhow::bail!("cannot restart with the new config: {error}");
     }
     match exit {
         bevy::app::AppExit::Success => Ok(()),
         bevy::app::AppExit::Error(code) => anyhow::bail!("player exited with code {code}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_restart_goes_on_with_the_test_clock_where_it_was() {
+        let at: DateTime<Utc> = "2026-11-28T01:00:12.5Z".parse().unwrap();
+        let line = |text: &str| text.split(' ').map(OsString::from).collect::<Vec<_>>();
+        for given in [
+            "run --windowed --clock 2026-11-28T01:00:00Z --clock-speed 2",
+            "--clock=2026-11-28T01:00:00Z --windowed --clock-speed 2",
+            "run --windowed --clock-speed 2",
+        ] {
+            let args = restart_args(line(given), Some(at));
+            let cli = Cli::try_parse_from(std::iter::once("infokiosk".into()).chain(args.clone()))
+                .unwrap_or_else(|e| panic!("{given}: {e}"));
+            let run = match cli.command {
+                Some(Command::Run(run)) => run,
+                _ => cli.run,
+            };
+            assert_eq!((run.clock, run.clock_speed), (Some(at), 2.0), "{args:?}");
+            assert!(run.windowed, "{args:?}");
+        }
+        // On the wall clock, the very same command line.
+        let given = line("run --windowed --exit-after 8");
+        assert_eq!(restart_args(given.clone(), None), given);
     }
 }

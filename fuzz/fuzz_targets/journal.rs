@@ -1,10 +1,11 @@
 //! A journal file as the player and its reports read it back: `read_file`,
 //! `Journal::open` (the sequence number to continue from), `last_alive` and
-//! `downtime_since` at start-up, the status file's `recent_errors`, and the
-//! monthly report (`report_from_dir`) in its JSON, CSV and HTML forms.
+//! `LastAlive::downtime_until` at start-up, the status file's
+//! `recent_errors`, and the monthly report (`report_from_dir`) in its JSON,
+//! CSV and HTML forms.
 #![no_main]
 
-use infokiosk::journal::{Journal, MAX_DOWNTIME, downtime_since, last_alive, read_file};
+use infokiosk::journal::{Journal, MAX_DOWNTIME, last_alive, read_file};
 use infokiosk::report::{Month, Period, recent_errors, report_from_dir};
 use infokiosk_fuzz::{legal_hours, now, scratch};
 use libfuzzer_sys::fuzz_target;
@@ -31,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
 
     Journal::open(&dir, "fuzz", tz).expect("the journal opens");
     if let Some(last) = last_alive(&dir)
-        && let Some(gap) = downtime_since(last.time, last.clean_stop, now(), &schedule)
+        && let Some(gap) = last.downtime_until(now(), &schedule)
     {
         assert!(
             gap.from == last.time && gap.to == now() && gap.minutes_lost > 0,

@@ -20,6 +20,14 @@ const POLL_SECS: f64 = 2.0;
 /// changed). `main` reads it after `run` returns.
 pub static RESTART_REQUESTED: AtomicBool = AtomicBool::new(false);
 
+/// Why the player is about to restart itself, as its `app_stopped` line says
+/// (`restart`); `None` when it is not.
+pub fn requested_restart() -> Option<&'static str> {
+    RESTART_REQUESTED
+        .load(Ordering::SeqCst)
+        .then_some("config_changed")
+}
+
 /// The config file and what the command line changed in it.
 pub struct ConfigWatchPlugin {
     pub path: PathBuf,

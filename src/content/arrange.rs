@@ -324,7 +324,13 @@ mod tests {
                 "playlist.yaml item 1: '..' is refused: paths stay inside the content folder"
             )
         );
-        assert!(rows[1].1.contains("absolute paths are refused"));
+        assert_eq!(
+            rows[1],
+            (
+                "/etc/passwd",
+                "playlist.yaml item 2: absolute paths are refused: give the path relative to the content folder"
+            )
+        );
         assert_eq!(
             rows[2],
             ("gone.jpg", "listed in playlist.yaml but missing (item 3)")

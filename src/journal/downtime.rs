@@ -1,9 +1,11 @@
 //! Downtime: operating time lost between the last sign of life in the journal and a restart.
 //!
 //! At start-up, before it writes `app_started`, the player asks [`last_alive`] for
-//! the last line of the journal and [`downtime_since`] whether the silence since
-//! then cost operating time. Only the part of the gap inside the schedule's open
-//! intervals counts: a kiosk switched off at night lost nothing.
+//! the last line of the journal and [`LastAlive::downtime_until`] whether the
+//! silence since then cost operating time. Only the part of the gap inside the
+//! schedule's open intervals counts: a kiosk switched off at night lost nothing.
+//! A restart the player asked for itself (to apply a changed config) is no
+//! downtime when it was back within [`SELF_RESTART_GRACE`].
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -67,6 +69,12 @@ impl Incident {
 /// sign of life but a damaged date (a flipped digit in the year) or a clock that
 /// was wrong when it was written; it is longer than any report period, too.
 pub const MAX_DOWNTIME: Duration = Duration::days(366);
+
+/// How long a restart the player asked for itself may take before its gap
+/// counts as downtime. It takes a second or two; a longer gap means something
+/// went wrong on the way (the new process failed and systemd started it again,
+/// or the power went), and the whole gap is then lost time.
+pub const SELF_RESTART_GRACE: Duration = Duration::seconds(60);
 
 /// The operating time lost between `last_alive` and `now`, as an incident, or
 /// `None` when the gap lies wholly outside the open intervals, when `now` is not
@@ -141,6 +149,25 @@ pub struct LastAlive {
     pub clean_stop: bool,
     /// The event name of that line (`heartbeat`, `play_ended`, …).
     pub event: String,
+    /// Why the player stopped to start again at once (`app_stopped`'s
+    /// `restart`, e.g. `config_changed`); `None` for any other line.
+    pub restart: Option<String>,
+}
+
+impl LastAlive {
+    /// The operating time lost between this line and a start at `now` (see
+    /// [`downtime_since`]); none after a restart the player asked for itself
+    /// when it was running again within [`SELF_RESTART_GRACE`].
+    pub fn downtime_until(
+        &self,
+        now: DateTime<Utc>,
+        schedule: &OperatingSchedule,
+    ) -> Option<Incident> {
+        if self.restart.is_some() && now - self.time <= SELF_RESTART_GRACE {
+            return None;
+        }
+        downtime_since(self.time, self.clean_stop, now, schedule)
+    }
 }
 
 /// Finds the last readable line in the newest journal file that has one,
@@ -181,10 +208,16 @@ fn parse_alive(line: &[u8]) -> Option<LastAlive> {
     let value: Value = serde_json::from_slice(line).ok()?;
     let time = DateTime::parse_from_rfc3339(value["time"].as_str()?).ok()?;
     let event = value["event"].as_str().unwrap_or_default().to_owned();
+    let clean_stop = event == "app_stopped";
+    let restart = value["restart"]
+        .as_str()
+        .filter(|_| clean_stop)
+        .map(str::to_owned);
     Some(LastAlive {
         time: time.to_utc(),
-        clean_stop: event == "app_stopped",
+        clean_stop,
         event,
+        restart,
     })
 }
 
@@ -259,6 +292,42 @@ mod tests {
     }
 
     #[test]
+    fn a_restart_the_player_asked_for_is_no_downtime_unless_it_took_long() {
+        let kiosk = OperatingSchedule::from_config(&ScheduleConfig::default()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::open(dir.path(), "k", HCM).unwrap();
+        let stopped = hcm("2026-11-28 08:52");
+        let stop = |restart: Option<&str>| Event::AppStopped {
+            reason: "restart requested".into(),
+            restart: restart.map(Into::into),
+        };
+        journal
+            .append(stopped, &stop(Some("config_changed")))
+            .unwrap();
+        let last = last_alive(dir.path()).unwrap();
+        assert_eq!(last.restart.as_deref(), Some("config_changed"));
+        // Back a second later: no incident (it was one before, a minute lost).
+        let back = stopped + Duration::seconds(1);
+        assert_eq!(last.downtime_until(back, &kiosk), None);
+        assert_eq!(
+            last.downtime_until(stopped + SELF_RESTART_GRACE, &kiosk),
+            None
+        );
+        // Back five minutes later: the restart went wrong, the whole gap is lost.
+        let late = last.downtime_until(stopped + Duration::minutes(5), &kiosk);
+        let late = late.expect("a slow restart is downtime");
+        assert_eq!((late.minutes_lost, late.cause), (5, Cause::Shutdown));
+
+        // Any other stop, and an `app_stopped` of an older version (no
+        // `restart`), keep their second-long gap as downtime.
+        journal.append(back, &stop(None)).unwrap();
+        let last = last_alive(dir.path()).unwrap();
+        assert_eq!(last.restart, None);
+        let gap = last.downtime_until(back + Duration::seconds(1), &kiosk);
+        assert_eq!(gap.map(|i| i.minutes_lost), Some(1));
+    }
+
+    #[test]
     fn last_alive_reads_the_newest_line_and_tells_a_clean_stop() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(last_alive(dir.path()), None);
@@ -288,6 +357,7 @@ mod tests {
             "2026-12-01 00:10",
             Event::AppStopped {
                 reason: "reboot".into(),
+                restart: None,
             },
         );
         let alive = last_alive(dir.path()).unwrap();

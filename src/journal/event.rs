@@ -25,6 +25,11 @@ pub enum Event {
     },
     AppStopped {
         reason: String,
+        /// Set when the player stopped to start again at once, and why
+        /// (`config_changed`): the gap before the next `app_started` is no
+        /// downtime. Absent on any other stop (and in older journals).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        restart: Option<String>,
     },
     PlayStarted {
         item: String,

@@ -21,7 +21,8 @@ use serde::Serialize;
 use thiserror::Error;
 
 pub use downtime::{
-    Cause, Incident, LastAlive, MAX_DOWNTIME, downtime_since, last_alive, operating_time_between,
+    Cause, Incident, LastAlive, MAX_DOWNTIME, SELF_RESTART_GRACE, downtime_since, last_alive,
+    operating_time_between,
 };
 pub use event::{Ending, Event};
 pub use read::{JournalLines, read_file};
@@ -197,6 +198,7 @@ mod tests {
             at(2026, 11, 28, 1, 1),
             &Event::AppStopped {
                 reason: "test".into(),
+                restart: None,
             },
         )
         .unwrap();
@@ -253,7 +255,10 @@ mod tests {
         assert_eq!(j.last_seq(), 3);
         j.append(
             at(2026, 11, 2, 2, 0),
-            &Event::AppStopped { reason: "x".into() },
+            &Event::AppStopped {
+                reason: "x".into(),
+                restart: None,
+            },
         )
         .unwrap();
         let lines = read_file(&path);

@@ -2,6 +2,8 @@
 //! parameter that stamps events with the kiosk clock, the start-up record
 //! (with the downtime since the last run) and the heartbeat.
 
+use std::time::Duration;
+
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
@@ -9,9 +11,17 @@ use super::{Event, Incident, Journal};
 use crate::clock::Clock;
 use crate::schedule::plugin::ScreenState;
 
-/// A heartbeat line this often (real time), so that a power cut is dated
-/// to within a minute.
-const HEARTBEAT_SECS: f64 = 60.0;
+/// How often a heartbeat line is written (real time): every minute on a
+/// kiosk, so that a power cut is dated to within a minute. Tests shorten it
+/// with `--heartbeat-seconds`.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct HeartbeatInterval(pub Duration);
+
+impl Default for HeartbeatInterval {
+    fn default() -> Self {
+        Self(Duration::from_secs(60))
+    }
+}
 
 /// Operating time lost before this start (computed before anything is
 /// written, from the journal's last line).
@@ -20,6 +30,7 @@ pub struct StartupGap(pub Option<Incident>);
 
 pub fn plugin(app: &mut App) {
     app.init_resource::<StartupGap>()
+        .init_resource::<HeartbeatInterval>()
         .add_systems(Startup, record_start)
         .add_systems(Update, write_heartbeat);
 }
@@ -41,15 +52,16 @@ fn record_start(mut record: Record, gap: Res<StartupGap>) {
 
 fn write_heartbeat(
     time: Res<Time<Real>>,
+    interval: Res<HeartbeatInterval>,
     state: Res<State<ScreenState>>,
-    mut next: Local<f64>,
+    mut next: Local<Option<Duration>>,
     mut record: Record,
 ) {
-    let now = time.elapsed_secs_f64();
-    if now < *next {
+    let now = time.elapsed();
+    if next.is_some_and(|next| now < next) {
         return;
     }
-    if *next > 0.0 {
+    if next.is_some() {
         let screen = match state.get() {
             ScreenState::Open => "open",
             ScreenState::Closed => "closed",
@@ -59,7 +71,7 @@ fn write_heartbeat(
             screen: screen.into(),
         });
     }
-    *next = now + HEARTBEAT_SECS;
+    *next = Some(now + interval.0);
 }
 
 /// The open journal. `None` when it could not be opened (the error was

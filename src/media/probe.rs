@@ -9,6 +9,15 @@ use gstreamer_pbutils as gst_pbutils;
 
 use crate::content::{MediaInfo, Probe};
 
+/// How long the Discoverer may take over one clip.
+const TIMEOUT_SECS: u64 = 10;
+
+/// How often a clip is asked about before a timeout is the answer. The
+/// Discoverer sometimes loses a demuxer's early error (a cut-off MP4 gets
+/// "no playable streams" most times, nothing until the timeout the others)
+/// and reports a timeout, which once reported as "no video stream".
+const TRIES: u32 = 3;
+
 /// A [`Probe`] backed by `gst_pbutils::Discoverer`.
 pub struct DiscovererProbe {
     discoverer: Option<gst_pbutils::Discoverer>,
@@ -18,7 +27,7 @@ pub struct DiscovererProbe {
 impl DiscovererProbe {
     pub fn new() -> Self {
         let made = super::init().map_err(|e| e.to_string()).and_then(|()| {
-            gst_pbutils::Discoverer::new(gst::ClockTime::from_seconds(10))
+            gst_pbutils::Discoverer::new(gst::ClockTime::from_seconds(TIMEOUT_SECS))
                 .map_err(|e| e.to_string())
         });
         match made {
@@ -51,9 +60,21 @@ impl Probe for DiscovererProbe {
             ));
         };
         let uri = gst::glib::filename_to_uri(path, None).map_err(|e| e.to_string())?;
-        let info = discoverer
-            .discover_uri(&uri)
-            .map_err(|e| format!("not a playable video: {e}"))?;
+        let mut tries = 0;
+        let info = loop {
+            tries += 1;
+            let info = discoverer
+                .discover_uri(&uri)
+                .map_err(|e| format!("not a playable video: {e}"))?;
+            if info.result() != gst_pbutils::DiscovererResult::Timeout || tries == TRIES {
+                break info;
+            }
+        };
+        if info.result() == gst_pbutils::DiscovererResult::Timeout {
+            return Err(format!(
+                "GStreamer gave no answer about the clip within {TIMEOUT_SECS} s ({TRIES} tries)"
+            ));
+        }
         let missing = info.missing_elements_installer_details();
         if !missing.is_empty() {
             return Err(format!("missing GStreamer plugin: {}", missing.join(", ")));

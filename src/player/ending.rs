@@ -92,7 +92,14 @@ pub fn stop_on_exit(
     let now = time.elapsed_secs_f64();
     end_showing(&mut playback, now, Ending::Stopped, None, &mut record);
     playback.preparing = None;
+    // A restart the player asks for itself says so: it is no downtime.
+    let restart = crate::config::plugin::requested_restart();
     record.event(Event::AppStopped {
-        reason: "exit requested".into(),
+        reason: match restart {
+            Some(_) => "restart requested",
+            None => "exit requested",
+        }
+        .into(),
+        restart: restart.map(Into::into),
     });
 }

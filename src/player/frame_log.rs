@@ -5,7 +5,9 @@
 //! Each line: frame count, milliseconds since start, then `stage ITEM FRAME
 //! ALPHA` (a picture is frame 0; alpha below 1 while fading in), `text ITEM
 //! PAGE`, `fallback`, `black` (open, and
-//! nothing on screen) or `closed`, tab-separated.
+//! nothing on screen) or `closed`, tab-separated. A frame a screenshot is
+//! taken of (`--screenshot`, `--screenshot-at`) ends with `screenshot=PATH`,
+//! one field per screenshot.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -15,7 +17,7 @@ use bevy::prelude::*;
 use super::Playback;
 use super::stage::{Layers, Stage};
 use super::text_slide::TextSlide;
-use crate::hooks::TestHooks;
+use crate::hooks::{ScreenshotTaken, TestHooks};
 use crate::schedule::plugin::ScreenState;
 
 #[derive(Resource)]
@@ -44,6 +46,10 @@ pub(super) fn plugin(app: &mut App) {
     }
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a system reading everything a frame shows, and the screenshots taken of it"
+)]
 fn log_frame(
     mut log: ResMut<FrameLog>,
     time: Res<Time<Real>>,
@@ -52,6 +58,7 @@ fn log_frame(
     layers: Res<Layers>,
     stage: Query<&Visibility, With<Stage>>,
     slides: Query<(&TextSlide, &Visibility)>,
+    mut screenshots: MessageReader<ScreenshotTaken>,
 ) {
     let open = screen.is_some_and(|s| *s.get() == ScreenState::Open);
     let (front, source, alpha) = layers.front();
@@ -70,7 +77,11 @@ fn log_frame(
         }
     };
     log.frames += 1;
-    let line = format!("{}\t{}\t{shown}\n", log.frames, time.elapsed().as_millis());
+    let mut line = format!("{}\t{}\t{shown}", log.frames, time.elapsed().as_millis());
+    for shot in screenshots.read() {
+        line.push_str(&format!("\tscreenshot={}", shot.path.display()));
+    }
+    line.push('\n');
     // Flushed every frame: the log must be whole when the player is killed.
     if let Err(e) = log
         .out

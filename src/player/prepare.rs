@@ -39,6 +39,8 @@ pub(super) fn prepare_next(
             interrupted,
         });
     }
+    // Tests check that with signing on, this is a copy in the verified store.
+    debug!("opening {}", item.path.display());
     let prep = match item.kind {
         Kind::Image => Prep::Picture(PictureJob::start(item.path.clone())),
         Kind::Video => match VideoPipeline::open(&item.path, playback.volume) {

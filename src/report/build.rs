@@ -270,7 +270,13 @@ mod tests {
         j.local("2026-11-02 07:04", heartbeat("open")); // 4 min: counted
         j.local("2026-11-02 07:14", heartbeat("open")); // 10 min: the player hung
         j.local("2026-11-02 07:15", heartbeat("open")); // counted again
-        j.local("2026-11-02 07:16", Event::AppStopped { reason: "x".into() });
+        j.local(
+            "2026-11-02 07:16",
+            Event::AppStopped {
+                reason: "x".into(),
+                restart: None,
+            },
+        );
         j.local("2026-11-02 07:20", heartbeat("open")); // 4 min after a stop: not running
         let report = build_report(
             &j.lines,

@@ -213,6 +213,7 @@ pub(crate) fn november() -> Lines {
         "2026-11-30 23:00",
         Event::AppStopped {
             reason: "maintenance".into(),
+            restart: None,
         },
     );
     j.lines

@@ -136,6 +136,9 @@ fn read_control_file(
         }
     };
     match parse_control(&text, operating.schedule.timezone(), clock.now()) {
+        // The override in force already: restored after a restart, or the
+        // same file synced again. Set anew, it would be journaled twice.
+        Ok(ControlCommand::Set(o)) if operating.active.as_ref().is_some_and(|a| same(a, &o)) => {}
         Ok(ControlCommand::Set(o)) => {
             requests.write(OverrideRequest::Set(o));
         }
@@ -230,6 +233,12 @@ fn follow_schedule(
     });
     power.write(SetDisplayPower(wanted == ScreenState::Open));
     next.set(wanted);
+}
+
+/// The same override, whenever it was set.
+fn same(a: &Override, b: &Override) -> bool {
+    (a.action, a.until, &a.reason, &a.by, a.source)
+        == (b.action, b.until, &b.reason, &b.by, b.source)
 }
 
 fn load_override(path: &std::path::Path) -> Option<Override> {

@@ -1,7 +1,10 @@
 //! Operating hours: the schedule command in any machine time zone, the
 //! screen closing and opening on the hour, and the override from the folder.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::Value;
 
 use crate::support::*;
 
@@ -142,44 +145,82 @@ fn kiosk_with_stub() -> (Kiosk, std::path::PathBuf) {
         stub.display()
     ));
     make_png(&kiosk.content().join("red.png"), "red", 1280, 720);
+    // Settled long ago: it plays from the first frame, not 2 s later.
+    age_folder(&kiosk.content());
     (kiosk, calls)
+}
+
+/// How long one step of a running player may take on a loaded machine.
+const STEP: Duration = Duration::from_secs(15);
+
+/// Polls the journal until it has more than `count` lines of `event`, and
+/// returns it; fails the test after [`STEP`].
+fn wait_for_more(kiosk: &Kiosk, event: &str, count: usize) -> Vec<Value> {
+    let started = Instant::now();
+    loop {
+        let journal = kiosk.journal();
+        if events(&journal, event).len() > count {
+            return journal;
+        }
+        assert!(
+            started.elapsed() < STEP,
+            "no new {event} within {STEP:?}: {journal:#?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn time_of(line: &Value) -> DateTime<Utc> {
+    line["time"].as_str().unwrap().parse().unwrap()
+}
+
+fn utc(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+/// The index of the first line of `event` at or after `from`.
+fn next_of(journal: &[Value], event: &str, from: usize) -> Option<usize> {
+    (from..journal.len()).find(|&i| journal[i]["event"] == event)
 }
 
 #[test]
 fn screen_goes_black_and_powers_down_at_eleven() {
     let (kiosk, calls) = kiosk_with_stub();
     let shot = artifact("hours-11-00.png");
-    // 10:59:58 local; the app takes a moment to start, 11:00 passes inside 6 s.
-    kiosk.play(6.0, &shot, &["--clock", "2026-11-28T03:59:58Z"]);
+    // 10:59:40 local at twice real speed: 11:00 comes 10 s after the start,
+    // well after the first frame, and the run ends at 11:00:08.
+    kiosk.play(
+        14.0,
+        &shot,
+        &["--clock", "2026-11-28T03:59:40Z", "--clock-speed", "2"],
+    );
     let journal = kiosk.journal();
     let names: Vec<&str> = journal
         .iter()
         .map(|r| r["event"].as_str().unwrap())
         .collect();
-    let opened = names
-        .iter()
-        .position(|n| *n == "opened")
-        .expect("opened first");
-    let started = names
-        .iter()
-        .position(|n| *n == "play_started")
-        .expect("content shown");
-    let closed = names
-        .iter()
-        .position(|n| *n == "closed")
-        .expect("closed at 11:00");
+    let opened = next_of(&journal, "opened", 0).expect("opened first");
+    let started = next_of(&journal, "play_started", 0).expect("content shown");
+    let closed = next_of(&journal, "closed", 0).expect("closed at 11:00");
     assert!(opened < started && started < closed, "{names:?}");
-    let closed_line = &journal[closed];
+    let eleven = utc("2026-11-28T04:00:00Z");
+    let at_once = eleven + chrono::Duration::seconds(1);
+    let closed_at = time_of(&journal[closed]);
     assert!(
-        closed_line["local_time"]
-            .as_str()
-            .unwrap()
-            .starts_with("2026-11-28T11:00:00"),
-        "{closed_line}"
+        (eleven..=at_once).contains(&closed_at),
+        "{}",
+        journal[closed]
     );
-    // The item on screen was stopped at once, not played to its end.
-    let ended = events(&journal, "play_ended");
-    assert_eq!(ended.last().unwrap()["ended"], "stopped");
+    // The item on screen was stopped at once, not played to its end (nor
+    // stopped only when the player left).
+    let ended = next_of(&journal, "play_ended", closed).expect("the item on screen ended");
+    assert_eq!(journal[ended]["ended"], "stopped", "{}", journal[ended]);
+    assert!(time_of(&journal[ended]) <= at_once, "{}", journal[ended]);
+    let reopened = next_of(&journal, "opened", closed).unwrap_or(journal.len());
+    assert!(
+        next_of(&journal[..reopened], "play_started", closed).is_none(),
+        "nothing plays while closed: {names:?}"
+    );
     let recorded = std::fs::read_to_string(&calls).unwrap();
     assert!(
         recorded.lines().any(|l| l == "+dpms dpms force off"),
@@ -204,30 +245,27 @@ fn screen_goes_black_and_powers_down_at_eleven() {
 fn content_comes_back_at_two() {
     let (kiosk, calls) = kiosk_with_stub();
     let shot = artifact("hours-14-00.png");
-    kiosk.play(7.0, &shot, &["--clock", "2026-11-28T06:59:58Z"]);
+    // 13:59:40 local at twice real speed: 14:00 comes 10 s after the start.
+    kiosk.play(
+        16.0,
+        &shot,
+        &["--clock", "2026-11-28T06:59:40Z", "--clock-speed", "2"],
+    );
     let journal = kiosk.journal();
     let names: Vec<&str> = journal
         .iter()
         .map(|r| r["event"].as_str().unwrap())
         .collect();
-    let closed = names
-        .iter()
-        .position(|n| *n == "closed")
-        .expect("closed at 13:59:58");
-    let opened = names
-        .iter()
-        .position(|n| *n == "opened")
-        .expect("opened at 14:00");
-    let started = names
-        .iter()
-        .position(|n| *n == "play_started")
-        .expect("content again");
+    let closed = next_of(&journal, "closed", 0).expect("closed at 13:59:40");
+    let opened = next_of(&journal, "opened", 0).expect("opened at 14:00");
+    let started = next_of(&journal, "play_started", 0).expect("content again");
     assert!(closed < opened && opened < started, "{names:?}");
+    let two = utc("2026-11-28T07:00:00Z");
+    let opened_at = time_of(&journal[opened]);
     assert!(
-        journal[opened]["local_time"]
-            .as_str()
-            .unwrap()
-            .starts_with("2026-11-28T14:00:0")
+        (two..=two + chrono::Duration::seconds(1)).contains(&opened_at),
+        "{}",
+        journal[opened]
     );
     let recorded = std::fs::read_to_string(&calls).unwrap();
     assert!(
@@ -241,6 +279,7 @@ fn content_comes_back_at_two() {
 fn failing_power_command_is_journaled_and_the_screen_still_goes_black() {
     let kiosk = Kiosk::new("display:\n  program: /nonexistent/xset\n");
     make_png(&kiosk.content().join("red.png"), "red", 1280, 720);
+    age_folder(&kiosk.content());
     let shot = artifact("hours-power-fails.png");
     kiosk.play(3.0, &shot, &["--clock", "2026-11-28T12:00:00Z"]);
     let journal = kiosk.journal();
@@ -261,23 +300,20 @@ fn write_atomically(dir: &std::path::Path, text: &str) {
     std::fs::rename(temp, dir.join("control.yaml")).unwrap();
 }
 
+/// The Border Guard's switch-off, until noon local.
+const DRILL: &str =
+    "override: off\nuntil: 2026-11-28T12:00+07:00\nreason: drill\nby: Border Guard\n";
+
 #[test]
 fn override_from_the_folder_switches_off_and_a_bad_one_changes_nothing() {
     let (kiosk, _calls) = kiosk_with_stub();
     let content = kiosk.content();
-    // 08:00 local: open.
-    let running = kiosk.start(
-        9.0,
-        &artifact("override-off.png"),
-        &["--clock", "2026-11-28T01:00:00Z"],
-    );
-    std::thread::sleep(Duration::from_secs(3));
+    let running = kiosk.start(12.0, &artifact("override-off.png"), OPEN);
+    wait_for_more(&kiosk, "opened", 0);
     std::fs::write(content.join("control.yaml"), "override: sideways\n").unwrap();
-    std::thread::sleep(Duration::from_secs(2));
-    write_atomically(
-        &content,
-        "override: off\nuntil: 2026-11-28T12:00+07:00\nreason: drill\nby: Border Guard\n",
-    );
+    wait_for_more(&kiosk, "control_rejected", 0);
+    write_atomically(&content, DRILL);
+    wait_for_more(&kiosk, "closed", 0);
     running.finish();
     let journal = kiosk.journal();
     let rejected = events(&journal, "control_rejected");
@@ -308,12 +344,8 @@ fn override_from_the_folder_switches_off_and_a_bad_one_changes_nothing() {
 fn override_written_in_place_in_pieces_is_picked_up_when_complete() {
     let (kiosk, _calls) = kiosk_with_stub();
     let content = kiosk.content();
-    let running = kiosk.start(
-        9.0,
-        &artifact("override-inplace.png"),
-        &["--clock", "2026-11-28T01:00:00Z"],
-    );
-    std::thread::sleep(Duration::from_secs(3));
+    let running = kiosk.start(9.0, &artifact("override-inplace.png"), OPEN);
+    wait_for_more(&kiosk, "opened", 0);
     // A non-atomic writer: the first half, a pause, then the rest.
     use std::io::Write;
     let mut file = std::fs::File::create(content.join("control.yaml")).unwrap();
@@ -327,4 +359,162 @@ fn override_written_in_place_in_pieces_is_picked_up_when_complete() {
     let journal = kiosk.journal();
     assert_eq!(events(&journal, "override_set").len(), 1);
     assert!(Shot::open(&artifact("override-inplace.png")).is_near(640, 360, BLACK, 3.0));
+}
+
+#[test]
+fn override_is_kept_across_a_restart() {
+    let (kiosk, calls) = kiosk_with_stub();
+    let state = kiosk.data().join("state/override.json");
+    write_atomically(&kiosk.content(), DRILL);
+    // 08:00 local: open, but for the override.
+    kiosk.play(5.0, &artifact("override-kept-1.png"), OPEN);
+    let kept = std::fs::read(&state).expect("the override is kept in data/state/override.json");
+    let kept: Value = serde_json::from_slice(&kept).unwrap();
+    assert_eq!(
+        (&kept["action"], &kept["by"], &kept["until"]),
+        (
+            &Value::from("off"),
+            &Value::from("Border Guard"),
+            &Value::from("2026-11-28T05:00:00Z")
+        ),
+        "{kept}"
+    );
+    // A power cut; the player comes back at 08:01 with control.yaml unchanged.
+    let first_run = kiosk.journal().len();
+    let shot = artifact("override-kept-2.png");
+    kiosk.play(5.0, &shot, &["--clock", "2026-11-28T01:01:00Z"]);
+    let journal = kiosk.journal();
+    let second_run = &journal[first_run..];
+    let names: Vec<&str> = second_run
+        .iter()
+        .map(|r| r["event"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"app_started"), "{names:?}");
+    // The override was restored, not read again from the file as a new one.
+    assert_eq!(events(&journal, "override_set").len(), 1, "{names:?}");
+    assert!(
+        !names.contains(&"opened") && !names.contains(&"play_started"),
+        "the screen stayed closed: {names:?}"
+    );
+    let closed = next_of(second_run, "closed", 0).expect("closed from the first frame");
+    assert!(
+        second_run[closed]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("drill"),
+        "{}",
+        second_run[closed]
+    );
+    let still: Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+    assert_eq!(still, kept, "the same override, set at the same time");
+    let recorded = std::fs::read_to_string(&calls).unwrap();
+    assert!(
+        !recorded.lines().any(|l| l.starts_with("dpms force on")),
+        "{recorded}"
+    );
+    assert!(Shot::open(&shot).is_near(640, 360, BLACK, 3.0));
+}
+
+#[test]
+fn override_ends_when_cleared_in_the_file_or_the_file_is_removed() {
+    let (kiosk, _calls) = kiosk_with_stub();
+    let content = kiosk.content();
+    let shot = artifact("override-cleared.png");
+    let running = kiosk.start(16.0, &shot, OPEN);
+    wait_for_more(&kiosk, "play_started", 0);
+    write_atomically(&content, DRILL);
+    wait_for_more(&kiosk, "closed", 0);
+    write_atomically(
+        &content,
+        "override: clear\nreason: drill over\nby: Border Guard\n",
+    );
+    wait_for_more(&kiosk, "opened", 1);
+    write_atomically(&content, DRILL);
+    wait_for_more(&kiosk, "closed", 1);
+    std::fs::remove_file(content.join("control.yaml")).unwrap();
+    let journal = wait_for_more(&kiosk, "opened", 2);
+    let plays = events(&journal, "play_started").len();
+    wait_for_more(&kiosk, "play_started", plays);
+    running.finish();
+    let journal = kiosk.journal();
+    let screen: Vec<&str> = journal
+        .iter()
+        .map(|r| r["event"].as_str().unwrap())
+        .filter(|e| ["opened", "closed", "override_set", "override_ended"].contains(e))
+        .collect();
+    let expected = [
+        "opened",
+        "override_set",
+        "closed",
+        "override_ended",
+        "opened",
+        "override_set",
+        "closed",
+        "override_ended",
+        "opened",
+    ];
+    assert_eq!(screen, expected, "{journal:#?}");
+    let ended = events(&journal, "override_ended");
+    assert_eq!(
+        (&ended[0]["how"], &ended[0]["reason"], &ended[0]["by"]),
+        (
+            &Value::from("cleared"),
+            &Value::from("drill over"),
+            &Value::from("Border Guard")
+        )
+    );
+    assert_eq!(ended[1]["how"], "cleared", "{}", ended[1]);
+    assert!(
+        ended[1]["reason"].as_str().unwrap().contains("removed"),
+        "{}",
+        ended[1]
+    );
+    assert!(Shot::open(&shot).is_near(640, 360, RED, 30.0));
+}
+
+#[test]
+fn override_ends_by_itself_at_its_until() {
+    let (kiosk, _calls) = kiosk_with_stub();
+    let shot = artifact("override-expired.png");
+    // 08:00 local, a minute every real second.
+    let running = kiosk.start(
+        25.0,
+        &shot,
+        &["--clock", "2026-11-28T01:00:00Z", "--clock-speed", "60"],
+    );
+    let journal = wait_for_more(&kiosk, "opened", 0);
+    // Ten minutes of the player's clock after it opened: about 10 s from now.
+    let until = time_of(events(&journal, "opened")[0]) + chrono::Duration::minutes(10);
+    let until_text = until.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let until = utc(&until_text);
+    write_atomically(
+        &kiosk.content(),
+        &format!("override: off\nuntil: {until_text}\nreason: drill\nby: Border Guard\n"),
+    );
+    running.finish();
+    let journal = kiosk.journal();
+    let set = next_of(&journal, "override_set", 0).expect("the override is set");
+    assert_eq!(journal[set]["until"], until_text.as_str());
+    let closed = next_of(&journal, "closed", set).expect("closed by the override");
+    let ended = next_of(&journal, "override_ended", closed).expect("the override ends");
+    assert_eq!(journal[ended]["how"], "expired", "{}", journal[ended]);
+    let ended_at = time_of(&journal[ended]);
+    assert!(
+        until <= ended_at && ended_at < until + chrono::Duration::minutes(1),
+        "ended at {ended_at}, until {until}"
+    );
+    let opened = next_of(&journal, "opened", ended).expect("open again by the schedule");
+    assert!(
+        !journal[opened]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("drill"),
+        "{}",
+        journal[opened]
+    );
+    assert!(
+        next_of(&journal, "play_started", opened).is_some(),
+        "content again after the override"
+    );
+    assert!(Shot::open(&shot).is_near(640, 360, RED, 30.0));
 }

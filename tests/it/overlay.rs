@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::desktop::Desktop;
@@ -53,6 +54,11 @@ fn wait_for(
     }
 }
 
+/// A journal time (RFC 3339).
+fn time(value: &Value) -> DateTime<Utc> {
+    value.as_str().unwrap().parse().unwrap()
+}
+
 fn count(journal: &[Value], event: &str) -> usize {
     events(journal, event).len()
 }
@@ -96,11 +102,12 @@ fn keyboard_unlock_lockout_and_emergency_screen_off() {
     make_png(&kiosk.content().join("red.png"), "red", 640, 360);
     make_png(&kiosk.content().join("green.png"), "green", 640, 360);
     set_pin(&kiosk, ROLE, PIN);
-    // 08:00 in Asia/Ho_Chi_Minh, the clock 100 times faster: the 5-minute
-    // lockout passes in 3 s.
+    // 08:00 in Asia/Ho_Chi_Minh, the clock 20 times faster: the 5-minute
+    // lockout lasts 15 s, time enough to type into it on a busy machine.
+    let lockout = Duration::from_secs(15);
     let mut desk = kiosk.start_on_own_display(
-        150.0,
-        &["--clock", "2026-11-28T01:00:00Z", "--clock-speed", "100"],
+        240.0,
+        &["--clock", "2026-11-28T01:00:00Z", "--clock-speed", "20"],
     );
     desk.wait_for_window();
     sleep(Duration::from_secs(3));
@@ -113,29 +120,44 @@ fn keyboard_unlock_lockout_and_emergency_screen_off() {
         desk.key("Return");
         sleep(Duration::from_millis(700));
     }
-    wait_for(&kiosk, &desk, "lockout", 10, |j| {
+    wait_for(&kiosk, &desk, "lockout", 30, |j| {
         count(j, "admin_locked") == 1
     });
+    // The lockout began before it was seen: it is over by then + 15 s.
+    let over = Instant::now() + lockout + Duration::from_secs(1);
     let journal = kiosk.journal();
     let attempts = events(&journal, "admin_attempt");
     assert_eq!(attempts.len(), 5);
     assert!(attempts.iter().all(|a| a["ok"] == false));
-    assert_eq!(events(&journal, "admin_locked")[0]["minutes"], 5);
+    let locked = events(&journal, "admin_locked")[0];
+    assert_eq!(locked["minutes"], 5);
+    let until = time(&locked["until"]);
+    // Locked: the right PIN goes nowhere (checked below, once it is over).
+    desk.type_text(PIN);
+    desk.key("Return");
     desk.screenshot(&artifact("overlay-locked.png"));
-    // Locked: the right PIN goes nowhere.
-    desk.type_text(PIN);
-    desk.key("Return");
-    sleep(Duration::from_millis(300));
-    assert_eq!(count(&kiosk.journal(), "admin_attempt"), 5);
 
-    // Five kiosk minutes later (3 s), the right PIN opens the overlay.
-    sleep(Duration::from_secs(4));
+    // Five kiosk minutes later, the right PIN opens the overlay (the
+    // hotkey first, in case it closed itself while idle).
+    sleep(over.saturating_duration_since(Instant::now()));
+    desk.key("ctrl+alt+a");
+    sleep(Duration::from_millis(800));
     desk.type_text(PIN);
     desk.key("Return");
-    wait_for(&kiosk, &desk, "unlock", 10, |j| {
+    wait_for(&kiosk, &desk, "unlock", 30, |j| {
         count(j, "admin_unlocked") == 1
     });
-    assert_eq!(events(&kiosk.journal(), "admin_unlocked")[0]["role"], ROLE);
+    let journal = kiosk.journal();
+    // Six tries in all, and the overlay opened only after the lockout: the
+    // PIN typed while it was locked was neither counted nor taken.
+    assert_eq!(count(&journal, "admin_attempt"), 6, "{journal:#?}");
+    let unlocked = events(&journal, "admin_unlocked")[0];
+    assert_eq!(unlocked["role"], ROLE);
+    assert!(
+        time(&unlocked["time"]) >= until,
+        "unlocked at {} while locked until {until}",
+        unlocked["time"]
+    );
 
     // F5: the emergency page, the focus in the reason field; the preset is 1 hour.
     desk.key("F5");
@@ -144,7 +166,7 @@ fn keyboard_unlock_lockout_and_emergency_screen_off() {
     // cannot type "ễ" into winit; an IME such as ibus-unikey can).
     desk.type_text("Dien tap bien phong");
     desk.key("Tab Return");
-    wait_for(&kiosk, &desk, "override", 10, |j| {
+    wait_for(&kiosk, &desk, "override", 30, |j| {
         count(j, "override_set") == 1
     });
     sleep(Duration::from_millis(1500));
@@ -175,7 +197,7 @@ fn keyboard_unlock_lockout_and_emergency_screen_off() {
     }
 
     desk.key("Escape");
-    wait_for(&kiosk, &desk, "closed by Esc", 10, |j| closed_by(j, "esc"));
+    wait_for(&kiosk, &desk, "closed by Esc", 30, |j| closed_by(j, "esc"));
     let journal = kiosk.journal();
     let set = &events(&journal, "override_set")[0];
     assert_eq!(set["action"], "off");
@@ -206,17 +228,17 @@ fn keyboard_unlock_lockout_and_emergency_screen_off() {
     sleep(Duration::from_millis(800));
     desk.type_text(PIN);
     desk.key("Return");
-    wait_for(&kiosk, &desk, "second unlock", 10, |j| {
+    wait_for(&kiosk, &desk, "second unlock", 30, |j| {
         count(j, "admin_unlocked") == 2
     });
-    wait_for(&kiosk, &desk, "idle close", 20, |j| closed_by(j, "idle"));
+    wait_for(&kiosk, &desk, "idle close", 40, |j| closed_by(j, "idle"));
 
     // Quit: F4, to the last button, twice Enter (it asks again).
     desk.key("ctrl+alt+a");
     sleep(Duration::from_millis(800));
     desk.type_text(PIN);
     desk.key("Return");
-    wait_for(&kiosk, &desk, "third unlock", 10, |j| {
+    wait_for(&kiosk, &desk, "third unlock", 30, |j| {
         count(j, "admin_unlocked") == 3
     });
     desk.key("F4");

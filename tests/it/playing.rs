@@ -163,3 +163,38 @@ fn missing_content_folder_is_not_a_crash() {
     kiosk.play(3.0, &shot_path, OPEN);
     assert_eq!(events(&kiosk.journal(), "app_stopped").len(), 1);
 }
+
+#[test]
+fn a_screenshot_not_written_fails_the_run() {
+    let kiosk = Kiosk::new("");
+    make_png(&kiosk.content().join("red.png"), "red", 320, 240);
+    age_folder(&kiosk.content());
+    let at_exit = artifact("screenshot-at-exit.png");
+    let never = kiosk.dir.path().join("never.png");
+    // Left by an earlier run: it must not pass for this run's.
+    std::fs::write(&never, b"an old picture").unwrap();
+    let late = format!("60:{}", never.display());
+    let args = [
+        OPEN,
+        &["--window-size", "320x240", "--screenshot-at", &late],
+    ]
+    .concat();
+    let out = kiosk.start(2.0, &at_exit, &args).wait();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    assert!(
+        log.contains(&format!(
+            "screenshots not written (not saved, not back from the GPU within 5 s, or due after the exit): {}",
+            never.display()
+        )),
+        "{log}"
+    );
+    assert!(
+        !never.exists(),
+        "the old picture was removed before the run"
+    );
+    assert!(
+        Shot::open(&at_exit).is_near(160, 120, RED, 30.0),
+        "the screenshot at the exit was taken all the same"
+    );
+}

@@ -47,23 +47,63 @@ fn power_cut_during_opening_hours_is_an_incident_at_the_next_start() {
             ),
         ],
     );
-    // Back at 10:30 local (a started minute counts whole: start just before).
+    // Back at 10:29:30 local. The gap is measured once the player is up, a
+    // few seconds later on a busy machine: 29.5 minutes and the start-up
+    // time, a started minute counting whole, are 30 (up to a 30 s start).
     kiosk.play(
         3.0,
         &artifact("after-power-cut.png"),
-        &["--clock", "2026-11-28T03:29:59.5Z"],
+        &["--clock", "2026-11-28T03:29:30Z"],
     );
     let journal = kiosk.journal();
     let incidents = events(&journal, "incident");
     assert_eq!(incidents.len(), 1, "{journal:#?}");
     assert_eq!(incidents[0]["kind"], "downtime");
-    assert_eq!(incidents[0]["minutes_lost"], 30);
+    assert_eq!(
+        incidents[0]["from"], "2026-11-28T03:00:00Z",
+        "the last heartbeat"
+    );
+    assert_eq!(incidents[0]["minutes_lost"], 30, "{:#}", incidents[0]);
     assert_eq!(incidents[0]["cause"], "power_loss_or_crash");
     // The sequence goes on from the old lines.
     assert_eq!(
         journal.iter().find(|l| l["event"] == "incident").unwrap()["seq"],
         3
     );
+}
+
+#[test]
+fn heartbeats_come_at_the_set_interval_and_say_what_the_screen_shows() {
+    let kiosk = Kiosk::new("");
+    make_png(&kiosk.content().join("a.png"), "red", 64, 48);
+    // Every second instead of every minute. The run's length and the
+    // heartbeats are counted on the same clock, from the first frame: a busy
+    // machine draws fewer frames but still writes about five heartbeats.
+    let mut args = OPEN.to_vec();
+    args.extend(["--heartbeat-seconds", "1"]);
+    kiosk.play(6.0, &artifact("heartbeat.png"), &args);
+    let journal = kiosk.journal();
+    let beats = events(&journal, "heartbeat");
+    assert!(beats.len() >= 3, "{journal:#?}");
+    assert!(beats.iter().all(|b| b["screen"] == "open"), "{beats:#?}");
+    let times: Vec<DateTime<Utc>> = beats
+        .iter()
+        .map(|b| b["time"].as_str().unwrap().parse().unwrap())
+        .collect();
+    // A second apart, give or take where in its frame each was written.
+    for pair in times.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(gap >= Duration::milliseconds(500), "{beats:#?}");
+    }
+    let started = journal
+        .iter()
+        .position(|l| l["event"] == "app_started")
+        .unwrap();
+    let first = journal
+        .iter()
+        .position(|l| l["event"] == "heartbeat")
+        .unwrap();
+    assert!(started < first, "no heartbeat before the start is recorded");
 }
 
 #[test]

@@ -122,7 +122,8 @@ impl Kiosk {
     }
 
     /// Runs the player in a 1280x720 window under Xvfb for `seconds`, then
-    /// saves a screenshot to `screenshot`.
+    /// saves a screenshot to `screenshot` (removed first, so that it is this
+    /// run's or missing).
     pub fn play(&self, seconds: f64, screenshot: &Path, extra_args: &[&str]) -> Output {
         self.start(seconds, screenshot, extra_args).finish()
     }
@@ -141,6 +142,21 @@ impl Kiosk {
         env: &[(&str, &str)],
     ) -> Running {
         let window = WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+        // A picture left by an earlier run must not pass for this run's: the
+        // player exits with an error when a screenshot was not written.
+        let timed = extra_args
+            .windows(2)
+            .filter(|pair| pair[0] == "--screenshot-at")
+            .filter_map(|pair| pair[1].split_once(':'))
+            .map(|(_, path)| Path::new(path));
+        for path in timed.chain([screenshot]) {
+            match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    panic!("cannot remove the old screenshot {}: {e}", path.display())
+                }
+                _ => {}
+            }
+        }
         // The screen is as large as the window the test asks for.
         let size = extra_args
             .iter()
@@ -185,7 +201,7 @@ pub struct Running {
 impl Running {
     /// Waits for the player to exit by itself; panics if it failed.
     pub fn finish(self) -> Output {
-        let out = self.child.wait_with_output().unwrap();
+        let out = self.wait();
         assert!(
             out.status.success(),
             "player failed: {}\n{}",
@@ -193,6 +209,11 @@ impl Running {
             String::from_utf8_lossy(&out.stderr)
         );
         out
+    }
+
+    /// Waits for the player to exit by itself, however it exits.
+    pub fn wait(self) -> Output {
+        self.child.wait_with_output().unwrap()
     }
 }
 

@@ -2,6 +2,7 @@
 //! file changed or added after the office signed is never shown, and the
 //! player opens no listening socket.
 
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
@@ -85,26 +86,59 @@ fn changed_and_unsigned_files_never_reach_the_screen() {
         "{report}"
     );
 
-    let running = kiosk.start(7.0, &artifact("tampered.png"), OPEN);
+    // The player says at debug level which file it opens for each item.
+    let running = kiosk.start_with_env(
+        7.0,
+        &artifact("tampered.png"),
+        OPEN,
+        &[("RUST_LOG", "warn,infokiosk=info,infokiosk::player=debug")],
+    );
     // While it runs: no listening socket of any kind.
     std::thread::sleep(Duration::from_secs(4));
     let pids = Command::new("pgrep")
         .args(["-f", &kiosk.config().display().to_string()])
         .output()
         .unwrap();
-    let pids: Vec<String> = String::from_utf8_lossy(&pids.stdout)
+    // The player itself (xvfb-run's shell has the config on its command
+    // line too, and no sockets of its own).
+    let players: Vec<&str> = std::str::from_utf8(&pids.stdout)
+        .unwrap()
         .lines()
-        .map(str::to_owned)
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|name| name.trim() == "infokiosk")
+        })
         .collect();
-    assert!(!pids.is_empty(), "the player is running");
-    for pid in &pids {
+    assert!(!players.is_empty(), "the player is running");
+    for pid in players {
         assert_eq!(
             listening_sockets(pid),
             0,
             "process {pid} listens on a socket"
         );
     }
-    running.finish();
+    let out = running.finish();
+    // What plays is the copy that was hashed, never the file in the synced
+    // folder, which can change between the check and the opening.
+    let log = String::from_utf8_lossy(&out.stderr);
+    let opened: Vec<&str> = log
+        .lines()
+        .filter_map(|line| line.split_once("opening ").map(|(_, path)| path.trim()))
+        .collect();
+    let store = kiosk.data().join("verified");
+    let signed_a = store.join(format!("{}.png", sha256_hex(&c.join("a.png"))));
+    assert!(
+        opened.iter().any(|path| Path::new(path) == signed_a),
+        "a.png is opened as its verified copy {}: {opened:?}\n{log}",
+        signed_a.display()
+    );
+    for path in &opened {
+        assert!(
+            Path::new(path).starts_with(&store),
+            "opened {path}, not a copy in {}",
+            store.display()
+        );
+    }
     let journal = kiosk.journal();
     let shown: Vec<&str> = events(&journal, "play_started")
         .iter()
@@ -140,11 +174,19 @@ fn changed_and_unsigned_files_never_reach_the_screen() {
     assert!(Shot::open(&artifact("tampered.png")).is_near(640, 360, RED, 30.0));
 }
 
-/// TCP/UDP sockets in LISTEN state (or bound UDP) owned by `pid`.
+fn sha256_hex(path: &Path) -> String {
+    use sha2::Digest;
+    format!("{:x}", sha2::Sha256::digest(std::fs::read(path).unwrap()))
+}
+
+/// Sockets `pid` listens on: TCP in LISTEN state, bound UDP, Unix stream
+/// sockets accepting connections. Panics when `/proc` cannot tell (no
+/// answer is not "none").
 fn listening_sockets(pid: &str) -> usize {
-    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
-        return 0;
-    };
+    let fd_dir = format!("/proc/{pid}/fd");
+    let fds = std::fs::read_dir(&fd_dir)
+        .unwrap_or_else(|e| panic!("cannot list {fd_dir} to find its sockets: {e}"));
+    // A descriptor closed since the listing has no link left: skipped.
     let inodes: Vec<String> = fds
         .filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
         .filter_map(|target| {
@@ -154,17 +196,28 @@ fn listening_sockets(pid: &str) -> usize {
         })
         .collect();
     let mut listening = 0;
-    for table in ["tcp", "tcp6", "udp", "udp6"] {
-        let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/net/{table}")) else {
-            continue;
+    for table in ["tcp", "tcp6", "udp", "udp6", "unix"] {
+        let path = format!("/proc/{pid}/net/{table}");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            // Without IPv6 in the kernel there are no v6 tables, nor sockets.
+            Err(e) if table.ends_with('6') && e.kind() == std::io::ErrorKind::NotFound => {
+                continue;
+            }
+            Err(e) => panic!("cannot read {path} to find listening sockets: {e}"),
         };
         for row in text.lines().skip(1) {
             let cols: Vec<&str> = row.split_whitespace().collect();
-            let (state, inode) = (cols[3], cols[9]);
-            let listens = if table.starts_with("tcp") {
-                state == "0A"
-            } else {
-                state == "07"
+            let (listens, inode) = match table {
+                // Num RefCount Protocol Flags Type St Inode [Path]; flag
+                // 0x10000 is __SO_ACCEPTCON, set by listen().
+                "unix" => (
+                    u32::from_str_radix(cols[3], 16).unwrap() & 0x1_0000 != 0,
+                    cols[6],
+                ),
+                // sl local rem st … inode: 0A is TCP_LISTEN, 07 an unconnected UDP socket.
+                t if t.starts_with("tcp") => (cols[3] == "0A", cols[9]),
+                _ => (cols[3] == "07", cols[9]),
             };
             if listens && inodes.iter().any(|i| i == inode) {
                 listening += 1;

@@ -1,11 +1,11 @@
 //! Gapless playback and GPU colour conversion, seen through `--frame-log`
 //! (what the stage showed at every rendered frame) and screenshots.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::support::*;
 
-/// One line of the frame log: what a rendered frame showed.
+/// What a rendered frame showed.
 #[derive(Debug, Clone, PartialEq)]
 enum Shown {
     /// An item on the stage: its name, frame number and opacity.
@@ -16,13 +16,21 @@ enum Shown {
     Closed,
 }
 
-fn frame_log(path: &Path) -> Vec<Shown> {
+/// One line of the frame log: what a frame showed, and the screenshots
+/// taken of it.
+#[derive(Debug, Clone, PartialEq)]
+struct Logged {
+    shown: Shown,
+    screenshots: Vec<PathBuf>,
+}
+
+fn frame_log(path: &Path) -> Vec<Logged> {
     std::fs::read_to_string(path)
         .expect("frame log written")
         .lines()
         .map(|line| {
             let fields: Vec<&str> = line.split('\t').collect();
-            match fields[2] {
+            let shown = match fields[2] {
                 "stage" => Shown::Stage(
                     fields[3].to_owned(),
                     fields[4].parse().unwrap(),
@@ -33,7 +41,13 @@ fn frame_log(path: &Path) -> Vec<Shown> {
                 "black" => Shown::Black,
                 "closed" => Shown::Closed,
                 other => panic!("unknown frame log entry {other:?} in {line:?}"),
-            }
+            };
+            let screenshots = fields
+                .iter()
+                .filter_map(|f| f.strip_prefix("screenshot="))
+                .map(PathBuf::from)
+                .collect();
+            Logged { shown, screenshots }
         })
         .collect()
 }
@@ -44,13 +58,13 @@ type Run = (String, Vec<(u64, f64)>);
 
 /// The frames from the first one that showed something, with no black
 /// frame among them (checked); grouped into runs of one item.
-fn runs_after_start(log: &[Shown]) -> Vec<Run> {
+fn runs_after_start(log: &[Logged]) -> Vec<Run> {
     let start = log
         .iter()
-        .position(|s| matches!(s, Shown::Stage(..)))
+        .position(|l| matches!(l.shown, Shown::Stage(..)))
         .expect("something was shown");
     let mut runs: Vec<Run> = Vec::new();
-    for (n, shown) in log[start..].iter().enumerate() {
+    for (n, Logged { shown, .. }) in log[start..].iter().enumerate() {
         let Shown::Stage(item, frame, alpha) = shown else {
             panic!("frame {} after the first item showed {shown:?}", start + n);
         };
@@ -65,14 +79,34 @@ fn runs_after_start(log: &[Shown]) -> Vec<Run> {
 /// Plays the kiosk for `seconds` (inside operating hours) with the frame
 /// log on; returns its runs after the first item showed.
 fn play_logged(kiosk: &Kiosk, seconds: f64) -> Vec<Run> {
+    runs_after_start(&play_logged_with(kiosk, seconds, &[]))
+}
+
+/// [`play_logged`] with more arguments for the player; returns every line
+/// of the frame log.
+fn play_logged_with(kiosk: &Kiosk, seconds: f64, extra_args: &[String]) -> Vec<Logged> {
     let log = kiosk.dir.path().join("frames.log");
     let shot = kiosk.dir.path().join("shot.png");
-    kiosk.play(
-        seconds,
-        &shot,
-        &[OPEN, &["--frame-log", log.to_str().unwrap()]].concat(),
-    );
-    runs_after_start(&frame_log(&log))
+    let mut args: Vec<&str> = [OPEN, &["--frame-log", log.to_str().unwrap()]].concat();
+    args.extend(extra_args.iter().map(String::as_str));
+    kiosk.play(seconds, &shot, &args);
+    frame_log(&log)
+}
+
+/// `--screenshot-at` arguments: a screenshot every `step` seconds from
+/// `from` to `to`, saved in `dir`.
+fn screenshots_every(dir: &Path, step: f64, from: f64, to: f64) -> Vec<String> {
+    let count = ((to - from) / step).round() as u32;
+    (0..=count)
+        .flat_map(|n| {
+            let at = from + f64::from(n) * step;
+            let path = dir.join(format!("at-{at:.2}.png"));
+            [
+                "--screenshot-at".to_owned(),
+                format!("{at}:{}", path.display()),
+            ]
+        })
+        .collect()
 }
 
 fn names(runs: &[Run]) -> Vec<&str> {
@@ -121,16 +155,16 @@ fn clips_and_a_picture_follow_each_other_without_a_blank_frame() {
 #[test]
 fn a_single_clip_loops_without_a_blank_frame() {
     let kiosk = Kiosk::new("preroll_seconds: 1\nticker:\n  enabled: false\n");
-    make_clip(
-        &kiosk.content().join("only.mp4"),
-        "ball",
-        (320, 240),
-        40,
-        30,
-        "",
-    );
+    let clip = kiosk.content().join("only.mp4");
+    // A moving ball: each frame looks different from the next.
+    make_clip(&clip, "ball", (320, 240), 40, 30, "");
     age_folder(&kiosk.content());
-    let runs = play_logged(&kiosk, 6.0);
+    // The window as large as the clip, so that a screenshot compares pixel
+    // for pixel with GStreamer's own picture of the frame the log names.
+    let mut args: Vec<String> = ["--window-size", "320x240"].map(String::from).into();
+    args.extend(screenshots_every(kiosk.dir.path(), 0.25, 1.0, 5.75));
+    let log = play_logged_with(&kiosk, 6.0, &args);
+    let runs = runs_after_start(&log);
     assert_eq!(names(&runs), ["only.mp4"], "nothing else, and no black");
     let frames: Vec<u64> = runs[0].1.iter().map(|f| f.0).collect();
     let restarts = frames.windows(2).filter(|w| w[1] < w[0]).count();
@@ -139,6 +173,65 @@ fn a_single_clip_loops_without_a_blank_frame() {
         frames.windows(2).all(|w| w[1] >= w[0] || w[1] == 0),
         "each pass starts at frame 0: {frames:?}"
     );
+
+    let reference = decoded_frames(&clip, &kiosk.dir.path().join("reference"));
+    assert_eq!(reference.len(), 40);
+    let mut compared = 0;
+    for logged in &log {
+        let Shown::Stage(_, frame, _) = logged.shown else {
+            continue;
+        };
+        for path in &logged.screenshots {
+            let shot = Shot::open(path);
+            let frame = frame as usize;
+            let near = frame.saturating_sub(2)..(frame + 3).min(reference.len());
+            let differences: Vec<(usize, f64)> = near
+                .map(|n| (n, difference(&shot, &reference[n])))
+                .collect();
+            let best = differences
+                .iter()
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .unwrap();
+            // Measured: 0.03 from the logged frame, 0.45 or more from the
+            // frames beside it.
+            assert!(
+                best.0 == frame && best.1 < 0.2,
+                "{} shows frame {frame} as the log says, not one before or after: \
+                 mean difference from frames {differences:?}",
+                path.display()
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 15, "{compared} screenshots of the clip");
+}
+
+/// Each frame of a clip as GStreamer decodes it to RGB, in order.
+fn decoded_frames(clip: &Path, dir: &Path) -> Vec<Shot> {
+    std::fs::create_dir_all(dir).unwrap();
+    gst_launch(&format!(
+        "filesrc location={} ! decodebin ! videoconvert ! video/x-raw,format=RGB ! pngenc ! multifilesink location={}/%03d.png",
+        clip.display(),
+        dir.display()
+    ));
+    (0..)
+        .map(|n| dir.join(format!("{n:03}.png")))
+        .take_while(|path| path.exists())
+        .map(|path| Shot::open(&path))
+        .collect()
+}
+
+/// The mean difference between two pictures of one size, per channel, out
+/// of 255.
+fn difference(a: &Shot, b: &Shot) -> f64 {
+    assert_eq!(a.0.dimensions(), b.0.dimensions());
+    let total: u64 =
+        a.0.as_raw()
+            .iter()
+            .zip(b.0.as_raw())
+            .map(|(x, y)| u64::from(x.abs_diff(*y)))
+            .sum();
+    total as f64 / a.0.as_raw().len() as f64
 }
 
 #[test]
@@ -195,29 +288,110 @@ fn cut_after_header(path: &Path) {
 #[test]
 fn crossfade_blends_one_item_into_the_next() {
     let kiosk = Kiosk::new(
-        "image_seconds: 2\ntransition: crossfade\ntransition_seconds: 1\nticker:\n  enabled: false\n",
+        "image_seconds: 3\ntransition: crossfade\ntransition_seconds: 2\nticker:\n  enabled: false\n",
     );
     let content = kiosk.content();
-    make_png(&content.join("1-red.png"), "red", 320, 240);
-    make_png(&content.join("2-green.png"), "green", 320, 240);
+    make_png(&content.join("1-red.png"), "red", 400, 300);
+    make_png(&content.join("2-green.png"), "green", 400, 300);
     age_folder(&content);
-    let runs = play_logged(&kiosk, 3.2);
-    let names = names(&runs);
-    assert_eq!(names[..2], ["1-red.png", "2-green.png"], "{names:?}");
+    let colour = |item: &str| match item {
+        "1-red.png" => RED,
+        "2-green.png" => GREEN,
+        other => panic!("{other} was shown"),
+    };
+    // A screenshot every half second: wherever the start puts the first
+    // fade, two or more land in its middle (alpha 0.25 to 0.75 takes 1 s)
+    // and one in the second the new picture is shown whole.
+    let mut args: Vec<String> = ["--window-size", "400x300"].map(String::from).into();
+    args.extend(screenshots_every(kiosk.dir.path(), 0.5, 1.0, 8.0));
+    let log = play_logged_with(&kiosk, 8.5, &args);
+
+    let runs = runs_after_start(&log);
+    assert!(runs.len() >= 3, "red, green, and red again: {runs:?}");
+    assert_eq!(names(&runs)[..3], ["1-red.png", "2-green.png", "1-red.png"]);
+    assert!(
+        runs[0].1.iter().all(|f| f.1 == 1.0),
+        "the first item shows without a fade from black"
+    );
     let fade: Vec<f64> = runs[1].1.iter().map(|f| f.1).collect();
     assert_eq!(fade[0], 0.0, "{fade:?}");
     assert!(
         fade.windows(2).all(|w| w[0] <= w[1]),
         "the new picture only comes in: {fade:?}"
     );
-    assert!(
-        fade.iter().any(|a| *a > 0.0 && *a < 1.0),
-        "frames in the middle of the fade: {fade:?}"
+    assert_eq!(
+        fade.last(),
+        Some(&1.0),
+        "the fade ends opaque: its last frames {:?}",
+        &fade[fade.len().saturating_sub(5)..]
     );
+
+    // Each screenshot shows what the frame log says of its frame: the
+    // front picture at its opacity over the other one.
+    let (mut middle, mut whole) = (0, 0);
+    for logged in &log {
+        let Shown::Stage(item, _, alpha) = &logged.shown else {
+            continue;
+        };
+        let other = if item == "1-red.png" {
+            "2-green.png"
+        } else {
+            "1-red.png"
+        };
+        let expected = blend(colour(item), colour(other), *alpha);
+        for path in &logged.screenshots {
+            let shot = Shot::open(path);
+            let seen = shot.mean(200, 150, 16);
+            // Seen within 1/255 of the blend (pictures in the picture
+            // path are exact; the mix is in linear light).
+            assert!(
+                shot.is_near(200, 150, expected, 3.0),
+                "{}: {item} at alpha {alpha} should look {expected:?}, looks {seen:?}",
+                path.display()
+            );
+            if (0.25..=0.75).contains(alpha) {
+                middle += 1;
+                assert!(
+                    seen[..2].iter().all(|c| (100.0..=235.0).contains(c)) && seen[2] < 20.0,
+                    "{}: mid-fade is a visible mix of red and green: {seen:?}",
+                    path.display()
+                );
+                if item == "2-green.png" {
+                    std::fs::copy(path, artifact("crossfade-middle.png")).unwrap();
+                }
+            }
+            if item == "2-green.png" && *alpha == 1.0 {
+                whole += 1;
+            }
+        }
+    }
+    assert!(middle >= 1, "a screenshot in the middle of a fade");
     assert!(
-        runs[0].1.iter().all(|f| f.1 == 1.0),
-        "the first item shows without a fade from black"
+        whole >= 1,
+        "a screenshot of the green picture after its fade"
     );
+}
+
+/// `front` at `alpha` over `back`, mixed in linear light as the sRGB
+/// render target mixes them.
+fn blend(front: [f64; 3], back: [f64; 3], alpha: f64) -> [f64; 3] {
+    let decode = |c: f64| {
+        let c = c / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let encode = |l: f64| {
+        255.0
+            * if l <= 0.003_130_8 {
+                l * 12.92
+            } else {
+                1.055 * l.powf(1.0 / 2.4) - 0.055
+            }
+    };
+    std::array::from_fn(|c| encode(alpha * decode(front[c]) + (1.0 - alpha) * decode(back[c])))
 }
 
 #[test]
