@@ -70,7 +70,7 @@ impl Plugin for AppPlugin {
             .add_plugins(display::DisplayPlugin {
                 config: config.display.clone(),
             })
-            .add_plugins(content::watch::WatchPlugin {
+            .add_plugins(content::plugin::ContentPlugin {
                 content_dir: config.content_dir.clone(),
                 options: config.scan_options(),
                 cache: Some(config.data_dir.join("probe-cache.json")),
@@ -112,8 +112,8 @@ impl Plugin for AppPlugin {
                     .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok()),
                 ..health::HealthPlugin::from_env()
             })
-            .add_plugins(report::plugin::StatusPlugin {
-                settings: report::plugin::StatusSettings {
+            .add_plugins(report::status_plugin::StatusPlugin {
+                settings: report::status_plugin::StatusSettings {
                     kiosk: config.kiosk_id.clone(),
                     outbox_dir: config.outbox_dir.clone(),
                     journal_dir: config.journal_dir(),
@@ -123,9 +123,26 @@ impl Plugin for AppPlugin {
     }
 }
 
+/// How a run of the player ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// It stopped: the overlay's Quit, `--exit-after`, or an error.
+    Exit(AppExit),
+    /// The config changed: start again from it.
+    Restart,
+}
+
 /// Runs the player until it exits.
-pub fn run(options: RunOptions) -> AppExit {
-    App::new().add_plugins(AppPlugin { options }).run()
+pub fn run(options: RunOptions) -> Outcome {
+    let restart = config::plugin::RestartRequest::default();
+    let exit = App::new()
+        .insert_resource(restart.clone())
+        .add_plugins(AppPlugin { options })
+        .run();
+    match restart.reason() {
+        Some(_) => Outcome::Restart,
+        None => Outcome::Exit(exit),
+    }
 }
 
 fn default_plugins(windowed: bool, (width, height): (u32, u32)) -> impl PluginGroup {

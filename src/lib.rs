@@ -9,11 +9,15 @@ pub mod backup;
 pub mod captions;
 pub mod config;
 pub mod content;
+pub mod guard;
 pub mod journal;
 pub mod playlist;
 pub mod report;
 pub mod schedule;
 pub mod text;
+
+#[cfg(test)]
+pub(crate) mod test_support;
 
 #[cfg(feature = "player")]
 mod app;
@@ -30,11 +34,15 @@ pub mod health;
 #[cfg(feature = "player")]
 pub mod hooks;
 #[cfg(feature = "player")]
+pub mod job;
+#[cfg(feature = "player")]
 pub mod media;
 #[cfg(feature = "player")]
 pub mod overlay;
 #[cfg(feature = "player")]
 pub mod player;
+#[cfg(feature = "player")]
+pub mod screen_state;
 
 #[cfg(feature = "player")]
-pub use app::{AppPlugin, RunOptions, run};
+pub use app::{AppPlugin, Outcome, RunOptions, run};

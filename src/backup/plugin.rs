@@ -4,23 +4,25 @@
 //! report into the outbox. Every result is a journal line.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
 
 use bevy::prelude::*;
+use bevy::time::common_conditions::on_real_timer;
 
 use super::{BackupJob, archive_name, failure_event, prune, run_backup};
 use crate::clock::Clock;
+use crate::job::Job;
 use crate::journal::Event;
 use crate::journal::plugin::Record;
 use crate::report::{Month, Period, report_from_dir, write_atomically};
 use crate::schedule::OperatingSchedule;
-use crate::schedule::plugin::ScreenState;
+use crate::screen_state::ScreenState;
 
-/// How often the need for a backup is looked at, and how long after a
-/// failed attempt the next one waits (seconds, real time).
-const CHECK_SECS: f64 = 60.0;
-const RETRY_SECS: f64 = 6.0 * 3600.0;
+/// How often, while closed, the need for a backup is looked at (real time).
+const CHECK_EVERY: Duration = Duration::from_secs(60);
+/// How long after an attempt the next one may start (real time): a month
+/// whose backup failed is tried again after this long.
+const RETRY_AFTER: Duration = Duration::from_secs(6 * 3600);
 
 /// Where backups and reports go, from the config.
 #[derive(Resource, Clone)]
@@ -37,8 +39,10 @@ pub struct BackupSettings {
 
 #[derive(Resource, Default)]
 struct Monthly {
-    next_check: f64,
-    running: Option<Mutex<Receiver<Vec<Event>>>>,
+    /// The backup running now: its journal events once finished.
+    running: Option<Job<Vec<Event>>>,
+    /// When the last attempt started (real time since the player started).
+    attempted_at: Option<Duration>,
 }
 
 pub struct BackupPlugin {
@@ -49,33 +53,50 @@ impl Plugin for BackupPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(self.settings.clone())
             .init_resource::<Monthly>()
-            .add_systems(Update, run_monthly_backup);
+            // At closing, then every minute while closed.
+            .add_systems(OnEnter(ScreenState::Closed), start_monthly_backup)
+            .add_systems(
+                Update,
+                (
+                    start_monthly_backup.run_if(
+                        in_state(ScreenState::Closed).and_eager(on_real_timer(CHECK_EVERY)),
+                    ),
+                    finish_monthly_backup,
+                ),
+            );
     }
 }
 
-fn run_monthly_backup(
-    time: Res<Time<Real>>,
-    clock: Res<Clock>,
-    state: Res<State<ScreenState>>,
-    settings: Res<BackupSettings>,
-    mut monthly: ResMut<Monthly>,
-    mut record: Record,
-) {
-    let now = time.elapsed_secs_f64();
-    if let Some(running) = &monthly.running {
-        let finished = running.lock().unwrap_or_else(|e| e.into_inner()).try_recv();
-        if let Ok(events) = finished {
+/// Journals the running backup's outcome once it is finished.
+fn finish_monthly_backup(mut monthly: ResMut<Monthly>, mut record: Record) {
+    let Some(finished) = monthly.running.as_mut().and_then(Job::try_finish) else {
+        return;
+    };
+    monthly.running = None;
+    match finished {
+        Ok(events) => {
             for event in events {
                 record.event(event);
             }
-            monthly.running = None;
         }
+        Err(e) => error!("monthly backup: {e}"),
+    }
+}
+
+/// Starts the previous month's backup when its archive is missing.
+fn start_monthly_backup(
+    time: Res<Time<Real>>,
+    clock: Res<Clock>,
+    settings: Res<BackupSettings>,
+    mut monthly: ResMut<Monthly>,
+) {
+    let now = time.elapsed();
+    let resting = monthly
+        .attempted_at
+        .is_some_and(|at| now < at + RETRY_AFTER);
+    if monthly.running.is_some() || resting {
         return;
     }
-    if now < monthly.next_check || *state.get() != ScreenState::Closed {
-        return;
-    }
-    monthly.next_check = now + CHECK_SECS;
     let Some(config_file) = settings.config_file.clone() else {
         return;
     };
@@ -92,7 +113,7 @@ fn run_monthly_backup(
         // Nothing was recorded that month (a new kiosk): nothing to keep.
         return;
     }
-    monthly.next_check = now + RETRY_SECS;
+    monthly.attempted_at = Some(now);
     info!("monthly backup of {month} started");
     let job = BackupJob {
         kiosk: settings.kiosk.clone(),
@@ -106,11 +127,9 @@ fn run_monthly_backup(
         now: clock.now(),
     };
     let settings = settings.clone();
-    let (send, receive) = channel();
-    std::thread::spawn(move || {
-        let _ = send.send(back_up_and_report(&job, &settings));
-    });
-    monthly.running = Some(Mutex::new(receive));
+    monthly.running = Some(Job::start("backup", move || {
+        back_up_and_report(&job, &settings)
+    }));
 }
 
 /// Runs on its own thread: backup, retention, the month's report.

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::content::watch::CatalogWorker;
+use crate::content::plugin::CatalogWorker;
 use crate::content::{MediaInfo, Probe, ScanOptions, Scanner};
 
 use super::median_and_worst;

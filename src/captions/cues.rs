@@ -1,4 +1,8 @@
-//! The cue reader SRT and WebVTT share: blocks, numbers and identifiers, timings, payloads; a malformed cue is skipped with its line number.
+//! Caption cues: the reader SRT and WebVTT share (blocks, numbers and identifiers, timings,
+//! payloads; a malformed cue is skipped with its line number) and the two dialects.
+//!
+//! - SubRip (.srt): numbered cues, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, as subtitle tools and editors write them.
+//! - WebVTT (.vtt): the `WEBVTT` header, cue identifiers and settings, NOTE, STYLE and REGION blocks.
 
 use std::time::Duration;
 
@@ -10,6 +14,18 @@ use super::{CaptionError, Captions, Cue, SkippedCue};
 pub(super) enum Dialect {
     Srt,
     Vtt,
+}
+
+/// Cues of a SubRip file. Tolerant: a cue without its number, or not separated from the
+/// previous one by a blank line, still counts; one with a bad timing is skipped and listed.
+pub fn parse_srt(text: &str) -> Result<Captions, CaptionError> {
+    parse(text, Dialect::Srt)
+}
+
+/// Cues of a WebVTT file: the header, NOTE, STYLE and REGION blocks and cue settings are
+/// ignored. A file without the `WEBVTT` line is read all the same.
+pub fn parse_vtt(text: &str) -> Result<Captions, CaptionError> {
+    parse(text, Dialect::Vtt)
 }
 
 fn is_timing(line: &str) -> bool {
@@ -175,5 +191,143 @@ mod tests {
         }
         let error = parse("WEBVTT\n\nNOTE only a note\n", Dialect::Vtt).unwrap_err();
         assert_eq!(error.to_string(), "no valid cue");
+    }
+
+    #[test]
+    fn a_clean_srt_with_bom_and_crlf() {
+        let text = "\u{feff}1\r\n00:00:01,000 --> 00:00:03,500\r\n<i>Xin chào</i>\r\nquý khách\r\n\r\n2\r\n00:00:04,000 --> 00:00:06,000\r\nWelcome\r\n";
+        let captions = parse_srt(text).unwrap();
+        assert_eq!(
+            summary(&captions),
+            [(1000, 3500, "Xin chào\nquý khách"), (4000, 6000, "Welcome")]
+        );
+        assert!(captions.skipped.is_empty());
+    }
+
+    #[test]
+    fn a_malformed_srt_keeps_its_good_cues_and_lists_the_bad_ones() {
+        let text = "\
+1
+00:00:01,000 --> 00:00:02,000
+good one
+
+2
+00:00:0x,000 --> 00:00:04,000
+bad start time
+
+00:00:05,000 --> 00:00:07,000
+no number, no problem
+4
+00:00:06,000 --> 00:00:08,000
+no blank line before, overlaps the one before
+
+5
+00:00:09,000 --> 00:00:08,000
+ends before it starts
+
+6
+00:00:10,000 --> 00:00:11,000
+
+stray text without timing
+
+7
+00:00:12,000 -> 00:00:13,000
+arrow too short
+
+8
+00:00:14.5 --> 00:00:15,25
+dot and short fractions
+";
+        let captions = parse_srt(text).unwrap();
+        assert_eq!(
+            summary(&captions),
+            [
+                (1000, 2000, "good one"),
+                (5000, 7000, "no number, no problem"),
+                (6000, 8000, "no blank line before, overlaps the one before"),
+                (14500, 15250, "dot and short fractions"),
+            ]
+        );
+        // bad time, end before start, empty cue, stray text, the bad arrow's block
+        assert_eq!(
+            captions.skipped.iter().map(|s| s.line).collect::<Vec<_>>(),
+            [6, 16, 20, 22, 24]
+        );
+        assert!(
+            captions.skipped[0].reason.contains("00:00:0x,000"),
+            "{:?}",
+            captions.skipped[0]
+        );
+        assert!(
+            captions.skipped[1].reason.contains("ends at 00:00:08.000"),
+            "{:?}",
+            captions.skipped[1]
+        );
+        assert_eq!(
+            captions.at(Duration::from_millis(6500)),
+            [
+                "no number, no problem",
+                "no blank line before, overlaps the one before"
+            ]
+        );
+    }
+
+    #[test]
+    fn decomposed_vietnamese_becomes_nfc() {
+        let decomposed = "Chu\u{301}c mu\u{31b}\u{300}ng na\u{306}m mo\u{31b}\u{301}i";
+        let captions =
+            parse_srt(&format!("1\n00:00:01,000 --> 00:00:02,000\n{decomposed}\n")).unwrap();
+        assert_eq!(
+            captions.cues[0].text,
+            "Ch\u{fa}c m\u{1eeb}ng n\u{103}m m\u{1edb}i"
+        );
+        assert_eq!(captions.cues[0].text, "Chúc mừng năm mới");
+    }
+
+    #[test]
+    fn a_vtt_with_header_notes_styles_regions_settings_and_identifiers() {
+        let text = "\
+WEBVTT - Tin tức
+Kind: captions
+Language: km
+
+STYLE
+::cue { color: yellow }
+
+REGION
+id:bottom width:80%
+
+NOTE This is a comment
+over two lines
+
+intro
+00:01.000 --> 00:03.000 align:start position:10% line:90%
+<v Chị Lan><c.yellow>សូមស្វាគមន៍</c></v>
+
+NOTE
+00:00:04.000 --> 00:00:05.000
+a cue called NOTE is a cue
+
+01:00:00.000 --> 01:00:02.000
+&lt;late&gt; &amp; long
+";
+        let captions = parse_vtt(text).unwrap();
+        assert_eq!(
+            summary(&captions),
+            [
+                (1000, 3000, "សូមស្វាគមន៍"),
+                (4000, 5000, "a cue called NOTE is a cue"),
+                (3_600_000, 3_602_000, "<late> & long"),
+            ]
+        );
+        assert!(captions.skipped.is_empty(), "{:?}", captions.skipped);
+    }
+
+    #[test]
+    fn a_vtt_cue_right_after_the_header_and_one_without_header() {
+        let captions = parse_vtt("WEBVTT\n00:01.000 --> 00:02.000\nhi\n").unwrap();
+        assert_eq!(summary(&captions), [(1000, 2000, "hi")]);
+        let captions = parse_vtt("00:01.000 --> 00:02.000\nno header\n").unwrap();
+        assert_eq!(summary(&captions), [(1000, 2000, "no header")]);
     }
 }

@@ -1,4 +1,4 @@
-//! On-screen text from files: captions (SRT, WebVTT), ticker headlines, and where Khmer runs and line breaks fall.
+//! On-screen text from files: captions (SRT, WebVTT) and ticker headlines.
 //!
 //! PURE: no Bevy, no GStreamer. Everything that reaches the screen is NFC (Vietnamese files often
 //! arrive decomposed), without control characters and without caption markup.
@@ -7,17 +7,14 @@
 //!   the cue texts to show at a playback position. Malformed cues are skipped and listed with their
 //!   line numbers in [`Captions::skipped`]; a file with no valid cue is an error naming the file.
 //! - [`parse_ticker`]: one headline per line of `ticker[.LANG].txt`.
-//! - [`split_script_runs`] and [`break_opportunities`] tell the renderer which font each run
-//!   needs (Noto Sans Khmer or Noto Sans) and where a line may wrap (never inside a Khmer cluster).
+//!
+//! Which font each run of a line needs and where it may wrap is `crate::text`'s business, for
+//! captions, ticker and text slides alike.
 
-mod breaks;
 mod clean;
 mod cues;
-mod script;
-mod srt;
 mod ticker;
 mod timing;
-mod vtt;
 
 use std::fmt;
 use std::fs::File;
@@ -25,11 +22,8 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use breaks::break_opportunities;
-pub use script::{Script, split_script_runs};
-pub use srt::parse_srt;
+pub use cues::{parse_srt, parse_vtt};
 pub use ticker::parse_ticker;
-pub use vtt::parse_vtt;
 
 /// Caption and ticker files larger than this are refused unread: real ones are a few hundred KB.
 pub const MAX_TEXT_FILE_BYTES: u64 = 8 * 1024 * 1024;

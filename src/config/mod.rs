@@ -13,7 +13,7 @@ use crate::playlist::{LanguageMode, PlaylistPolicy};
 use crate::schedule::{OperatingSchedule, ScheduleConfig};
 
 mod display;
-pub mod guard;
+
 mod overlay;
 #[cfg(feature = "player")]
 pub mod plugin;
@@ -90,10 +90,31 @@ pub struct KioskConfig {
     pub display: DisplayConfig,
     /// The admin overlay: hotkey, PIN hashes, label language, idle timeout.
     pub overlay: OverlayConfig,
+    /// What validation made of the keys that need parsing.
+    #[serde(skip)]
+    pub checked: Checked,
+}
+
+/// The schedule, hotkey and transition as validation made them, kept so
+/// that nothing parses them again. `KioskConfig::parse` sets them (and
+/// `Default` for the defaults); the config's accessors read them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    schedule: OperatingSchedule,
+    hotkey: Hotkey,
+    transition: Transition,
 }
 
 impl Default for KioskConfig {
     fn default() -> Self {
+        let schedule = ScheduleConfig::default();
+        let overlay = OverlayConfig::default();
+        let checked = Checked {
+            schedule: OperatingSchedule::from_config(&schedule)
+                .expect("the built-in schedule is valid"),
+            hotkey: Hotkey::parse(&overlay.hotkey).expect("the built-in hotkey is valid"),
+            transition: Transition::Cut,
+        };
         Self {
             kiosk_id: "kiosk".into(),
             content_dir: "/srv/infokiosk/content".into(),
@@ -116,9 +137,10 @@ impl Default for KioskConfig {
             ticker: TickerConfig::default(),
             status_strip: StatusStripConfig::default(),
             trust: crate::content::TrustConfig::default(),
-            schedule: ScheduleConfig::default(),
+            schedule,
             display: DisplayConfig::default(),
-            overlay: OverlayConfig::default(),
+            overlay,
+            checked,
         }
     }
 }
@@ -146,17 +168,18 @@ pub enum ConfigError {
 impl KioskConfig {
     /// Reads, parses and validates a config file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text =
-            guard::read_limited(path, MAX_CONFIG_BYTES).map_err(|message| ConfigError::Parse {
+        let text = crate::guard::read_limited(path, MAX_CONFIG_BYTES).map_err(|message| {
+            ConfigError::Parse {
                 path: path.to_owned(),
                 message,
-            })?;
+            }
+        })?;
         Self::parse(&text, path)
     }
 
     /// Parses and validates config text; `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        guard::check_nesting(text).map_err(|message| ConfigError::Parse {
+        crate::guard::check_nesting(text).map_err(|message| ConfigError::Parse {
             path: path.to_owned(),
             message,
         })?;
@@ -169,11 +192,13 @@ impl KioskConfig {
                 message: e.to_string(),
             })?
         };
-        config.validate(path)?;
+        let mut config = config;
+        config.checked = config.validate(path)?;
         Ok(config)
     }
 
-    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+    /// Checks every key; what it had to parse to do so comes back, kept.
+    fn validate(&self, path: &Path) -> Result<Checked, ConfigError> {
         let invalid = |key, reason: &str| ConfigError::Invalid {
             path: path.to_owned(),
             key,
@@ -229,30 +254,41 @@ impl KioskConfig {
         self.trust
             .validate()
             .map_err(|e| invalid("trust", &e.to_string()))?;
-        OperatingSchedule::from_config(&self.schedule)
+        let schedule = OperatingSchedule::from_config(&self.schedule)
             .map_err(|e| invalid("schedule", &e.to_string()))?;
         self.display
             .validate()
             .map_err(|reason| invalid("display", &reason))?;
-        self.overlay
+        let hotkey = self
+            .overlay
             .validate()
             .map_err(|reason| invalid("overlay", &reason))?;
-        Ok(())
-    }
-
-    /// The operating schedule (validated when the config was loaded).
-    pub fn operating_schedule(&self) -> OperatingSchedule {
-        OperatingSchedule::from_config(&self.schedule).expect("validated at load")
-    }
-
-    /// The transition these keys make.
-    pub fn transition(&self) -> Transition {
-        match self.transition {
+        let transition = match self.transition {
             TransitionKind::Cut => Transition::Cut,
             TransitionKind::Crossfade => Transition::Crossfade {
                 seconds: self.transition_seconds,
             },
-        }
+        };
+        Ok(Checked {
+            schedule,
+            hotkey,
+            transition,
+        })
+    }
+
+    /// The operating schedule (validated when the config was loaded).
+    pub fn operating_schedule(&self) -> OperatingSchedule {
+        self.checked.schedule.clone()
+    }
+
+    /// The key combination that opens the admin overlay.
+    pub fn hotkey(&self) -> Hotkey {
+        self.checked.hotkey
+    }
+
+    /// The transition `transition` and `transition_seconds` make.
+    pub fn transition(&self) -> Transition {
+        self.checked.transition
     }
 
     /// The playlist policy these keys make.

@@ -47,9 +47,11 @@ pub enum OverlayLanguage {
 }
 
 impl OverlayConfig {
-    /// Checks the hotkey, the hashes and the timeout; the message names the entry.
-    pub fn validate(&self) -> Result<(), String> {
-        Hotkey::parse(&self.hotkey).map_err(|e| format!("hotkey {:?}: {e}", self.hotkey))?;
+    /// Checks the hotkey, the hashes and the timeout; the message names the
+    /// entry. The hotkey comes back parsed.
+    pub fn validate(&self) -> Result<Hotkey, String> {
+        let hotkey =
+            Hotkey::parse(&self.hotkey).map_err(|e| format!("hotkey {:?}: {e}", self.hotkey))?;
         if !(10..=3600).contains(&self.idle_seconds) {
             return Err(format!(
                 "idle_seconds {} is outside 10 to 3600",
@@ -70,7 +72,7 @@ impl OverlayConfig {
                 )
             })?;
         }
-        Ok(())
+        Ok(hotkey)
     }
 }
 

@@ -4,28 +4,36 @@
 //! that every part starts from the new config.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::SystemTime;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime};
 
 use bevy::prelude::*;
+use bevy::time::common_conditions::on_real_timer;
 
 use super::KioskConfig;
 use crate::journal::Event;
 use crate::journal::plugin::Record;
 
 /// How often the file is looked at.
-const POLL_SECS: f64 = 2.0;
+const POLL: Duration = Duration::from_secs(2);
 
 /// Set when the player should be started again after it exits (the config
-/// changed). `main` reads it after `run` returns.
-pub static RESTART_REQUESTED: AtomicBool = AtomicBool::new(false);
+/// changed). A handle: `run` keeps a clone and reads it once the App, which
+/// the window's event loop consumes, is gone.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct RestartRequest(Arc<OnceLock<&'static str>>);
 
-/// Why the player is about to restart itself, as its `app_stopped` line says
-/// (`restart`); `None` when it is not.
-pub fn requested_restart() -> Option<&'static str> {
-    RESTART_REQUESTED
-        .load(Ordering::SeqCst)
-        .then_some("config_changed")
+impl RestartRequest {
+    /// Asks for a restart once the player has exited; the first reason stays.
+    pub fn ask(&self, reason: &'static str) {
+        let _ = self.0.set(reason);
+    }
+
+    /// Why the player is about to restart itself, as its `app_stopped` line
+    /// says (`restart`); `None` when it is not.
+    pub fn reason(&self) -> Option<&'static str> {
+        self.0.get().copied()
+    }
 }
 
 /// The config file and what the command line changed in it.
@@ -64,7 +72,6 @@ struct Watched {
     seen: Option<(SystemTime, u64)>,
     /// The last error reported, so a broken file is reported once.
     reported: Option<String>,
-    next_check: f64,
 }
 
 impl Plugin for ConfigWatchPlugin {
@@ -76,9 +83,9 @@ impl Plugin for ConfigWatchPlugin {
             overrides: self.overrides.clone(),
             seen,
             reported: None,
-            next_check: 0.0,
         })
-        .add_systems(Update, follow_config_file);
+        .init_resource::<RestartRequest>()
+        .add_systems(Update, follow_config_file.run_if(on_real_timer(POLL)));
     }
 }
 
@@ -88,16 +95,11 @@ fn stamp(path: &std::path::Path) -> Option<(SystemTime, u64)> {
 }
 
 fn follow_config_file(
-    time: Res<Time<Real>>,
     mut watched: ResMut<Watched>,
+    restart: Res<RestartRequest>,
     mut record: Record,
     mut exit: MessageWriter<AppExit>,
 ) {
-    let now = time.elapsed_secs_f64();
-    if now < watched.next_check {
-        return;
-    }
-    watched.next_check = now + POLL_SECS;
     let seen = stamp(&watched.path);
     if seen == watched.seen {
         return;
@@ -120,7 +122,7 @@ fn follow_config_file(
         Ok(_) => {
             info!("{file} changed: restarting the player to apply it");
             record.event(Event::ConfigChanged { file });
-            RESTART_REQUESTED.store(true, Ordering::SeqCst);
+            restart.ask("config_changed");
             exit.write(AppExit::Success);
         }
     }

@@ -4,8 +4,8 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::manifest::{Entry, Manifest, Selection, inside_path};
-use super::naming::{MANIFEST, nfc};
+use super::manifest::{Entry, Manifest, Selection};
+use super::naming::{MANIFEST, inside_path, nfc};
 use super::{Item, Rejected, Unlisted};
 
 /// What the scan already knows about files that are not playable, to explain manifest entries.

@@ -119,7 +119,7 @@ fn describe(err: ImageError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::fixtures::*;
+    use crate::content::tests::fixtures::*;
 
     fn check(dir: &Path, rel: &str, bytes: &[u8], kind: Kind) -> Result<Option<MediaInfo>, String> {
         let path = dir.join(rel);

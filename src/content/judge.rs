@@ -7,10 +7,9 @@ use std::time::SystemTime;
 use super::arrange::Known;
 use super::cache::ProbeCache;
 use super::inspect::{Subject, inspect};
-use super::integrity::Gate;
+use super::integrity::{Gate, Refusal};
 use super::naming::{MANIFEST, nfc};
 use super::settle::Settling;
-use super::store::Refusal;
 use super::walk::{Found, What};
 use super::{Item, Probe, Rejected, Sidecar, SidecarKind};
 

@@ -14,14 +14,16 @@
 //! non-UTF-8 names, images over the pixel limit or with a bad header, videos the probe refuses.
 //! Files modified less than `ScanOptions::settle` ago are `pending`, neither played nor rejected.
 //!
-//! With `ScanOptions::trust.require_signature` (see `trust.rs`, `integrity.rs`, `store.rs`), a file
-//! plays only if playlist.yaml is signed by a trusted minisign key, is not older than the last one
-//! accepted, and lists the file with its size and SHA-256; it then plays from a copy in the
-//! verified store. Anything else is rejected with the reason and listed in `Catalog::integrity`;
-//! while the manifest is refused, the last verified one stays in use. `signing.rs` has the
+//! With `ScanOptions::trust.require_signature` (see `integrity/`), a file plays only if
+//! playlist.yaml is signed by a trusted minisign key, is not older than the last one accepted, and
+//! lists the file with its size and SHA-256; it then plays from a copy in the verified store.
+//! Anything else is rejected with the reason and listed in `Catalog::integrity`; while the
+//! manifest is refused, the last verified one stays in use. `integrity/signing.rs` has the
 //! office's `build_manifest` and the technician's `verify_folder`.
 //!
-//! Use (the watcher and the CLI):
+//! The scan is pure; `plugin.rs` (`ContentPlugin`) runs it on a worker thread for the player.
+//!
+//! Use (the plugin and the CLI):
 //!
 //! ```text
 //! let mut scanner = Scanner::new(content_dir, ScanOptions::default(), Some(data_dir.join("probe-cache.json")));
@@ -33,29 +35,18 @@
 mod arrange;
 mod cache;
 mod catalog;
-mod checksums;
-mod describe;
-mod digests;
-#[cfg(test)]
-mod fixtures;
-mod in_use;
 mod inspect;
 mod integrity;
 mod judge;
 mod manifest;
 mod naming;
-#[cfg(test)]
-mod rules;
+#[cfg(feature = "player")]
+pub mod plugin;
 mod scan;
 mod settle;
-mod signing;
-mod store;
-mod trust;
 #[cfg(test)]
-mod trust_rules;
+mod tests;
 mod walk;
-#[cfg(feature = "player")]
-pub mod watch;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -64,11 +55,11 @@ use std::time::{Duration, SystemTime};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
-pub use catalog::{Catalog, CatalogDiff};
-pub use describe::describe_catalog;
+pub use catalog::{Catalog, CatalogDiff, describe_catalog};
+pub use integrity::{
+    ManifestBuildError, TrustConfig, TrustError, VerifyReport, build_manifest, verify_folder,
+};
 pub use scan::Scanner;
-pub use signing::{ManifestBuildError, VerifyReport, build_manifest, verify_folder};
-pub use trust::{TrustConfig, TrustError};
 
 /// What the player does with an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -276,47 +267,5 @@ impl Default for ScanOptions {
             trust_state: None,
             verified_store: None,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn language_codes_round_trip() {
-        for lang in Language::SPOKEN {
-            assert_eq!(lang.code().parse::<Language>(), Ok(lang));
-        }
-        assert_eq!("KM".parse::<Language>(), Ok(Language::Km));
-        assert!("fr".parse::<Language>().is_err());
-        assert!("neutral".parse::<Language>().is_err());
-        assert_eq!(serde_json::to_value(Language::Neutral).unwrap(), "neutral");
-        assert_eq!(serde_json::to_value(Kind::Video).unwrap(), "video");
-    }
-
-    #[test]
-    fn manifest_duration_wins_over_probed_length() {
-        let mut item = Item {
-            path: PathBuf::from("/c/a.mp4"),
-            rel: PathBuf::from("a.mp4"),
-            kind: Kind::Video,
-            language: Language::Neutral,
-            group: "a".into(),
-            size: 1,
-            modified: SystemTime::UNIX_EPOCH,
-            info: Some(MediaInfo {
-                duration: Some(Duration::from_secs(30)),
-                width: 1920,
-                height: 1080,
-            }),
-            duration: None,
-            urgent: false,
-            from: None,
-            until: None,
-        };
-        assert_eq!(item.play_duration(), Some(Duration::from_secs(30)));
-        item.duration = Some(Duration::from_secs(10));
-        assert_eq!(item.play_duration(), Some(Duration::from_secs(10)));
     }
 }

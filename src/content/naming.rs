@@ -1,6 +1,6 @@
 //! What a file name in the content folder means: kind, language and group, or why it is never played.
 
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use unicode_normalization::{UnicodeNormalization, is_nfc};
 
@@ -192,6 +192,31 @@ pub(crate) fn nfc(s: &str) -> String {
     }
 }
 
+/// A manifest path as a path inside the content folder, or why it is refused.
+pub(crate) fn inside_path(written: &str) -> Result<PathBuf, String> {
+    let path = Path::new(written);
+    let mut inside = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => inside.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                return Err("'..' is refused: paths stay inside the content folder".into());
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(
+                    "absolute paths are refused: give the path relative to the content folder"
+                        .into(),
+                );
+            }
+        }
+    }
+    if inside.as_os_str().is_empty() {
+        return Err("empty path".into());
+    }
+    Ok(inside)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,5 +325,23 @@ mod tests {
         assert!(looks_like_media("x.mp4"));
         assert!(!looks_like_media("campaign.2026"));
         assert!(is_silent(".stfolder"));
+    }
+
+    #[test]
+    fn manifest_paths_stay_inside() {
+        assert_eq!(inside_path("./news/a.jpg"), Ok(PathBuf::from("news/a.jpg")));
+        let parent = Err("'..' is refused: paths stay inside the content folder".to_owned());
+        assert_eq!(inside_path("../etc/passwd"), parent);
+        assert_eq!(inside_path("news/../../x.jpg"), parent);
+        assert_eq!(inside_path("news/../x.jpg"), parent);
+        assert_eq!(
+            inside_path("/etc/passwd"),
+            Err(
+                "absolute paths are refused: give the path relative to the content folder"
+                    .to_owned()
+            )
+        );
+        assert_eq!(inside_path(""), Err("empty path".to_owned()));
+        assert_eq!(inside_path("./."), Err("empty path".to_owned()));
     }
 }

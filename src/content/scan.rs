@@ -8,8 +8,7 @@ use std::time::SystemTime;
 use super::arrange::{arrange, listed_files};
 use super::cache::ProbeCache;
 use super::catalog::missing_variants;
-use super::checksums::Checksums;
-use super::in_use::ManifestInUse;
+use super::integrity::{Checksums, ManifestInUse};
 use super::judge::{Findings, Judge, reject_orphan_captions};
 use super::naming::nfc;
 use super::settle::Settling;
@@ -51,8 +50,7 @@ impl Scanner {
     /// Files read to be hashed so far (tests: unchanged files are not read again).
     #[cfg(test)]
     pub(crate) fn files_read(&self) -> usize {
-        let integrity = self.manifest.integrity.as_ref();
-        integrity.map_or(0, |i| i.store.reads)
+        self.manifest.files_read()
     }
 
     /// Forgets every cached probe, e.g. after a missing GStreamer plugin was installed: cached
@@ -154,11 +152,7 @@ impl Scanner {
         if let Err(warning) = self.cache.save() {
             catalog.warnings.push(warning);
         }
-        if let Some(integrity) = &mut self.manifest.integrity {
-            catalog
-                .warnings
-                .extend(integrity.store.finish_scan(&present));
-        }
+        catalog.warnings.extend(self.manifest.finish_scan(&present));
         catalog.integrity.extend(found.integrity);
         catalog.missing_variants = missing_variants(&arranged.items);
         catalog.items = arranged.items;
@@ -174,7 +168,7 @@ impl Scanner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::fixtures::*;
+    use crate::content::tests::fixtures::*;
     use std::fs::File;
 
     #[test]

@@ -4,10 +4,12 @@
 //! business, and only for files the names allow.
 
 use std::fs;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::digests::FileStamp;
+use serde::{Deserialize, Serialize};
+
 use super::naming::{
     CONTROL_FILES, MANIFEST, NameClass, SIGNATURE, URGENT_FOLDER, classify, group_key, is_silent,
     looks_like_media,
@@ -246,6 +248,28 @@ fn metadata(
         Ok(m) if m.is_dir() => Err("symlink to a folder: not followed".into()),
         Ok(m) => Ok(m),
         Err(e) => Err(format!("cannot be read: {e}")),
+    }
+}
+
+/// What tells an unchanged file from a changed one without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub(crate) struct FileStamp {
+    pub size: u64,
+    pub mtime: (i64, i64),
+    pub ctime: (i64, i64),
+    pub inode: u64,
+    pub device: u64,
+}
+
+impl FileStamp {
+    pub fn of(m: &fs::Metadata) -> Self {
+        FileStamp {
+            size: m.size(),
+            mtime: (m.mtime(), m.mtime_nsec()),
+            ctime: (m.ctime(), m.ctime_nsec()),
+            inode: m.ino(),
+            device: m.dev(),
+        }
     }
 }
 

@@ -6,10 +6,11 @@
 use std::time::Duration;
 
 use bevy::prelude::*;
+use bevy::time::common_conditions::on_real_timer;
 
 use super::notify::{Notice, Notifier, watchdog_interval};
 use crate::player::{Playback, Stage};
-use crate::schedule::plugin::ScreenState;
+use crate::screen_state::ScreenState;
 
 /// Frames between seeing something on screen and saying READY: with
 /// pipelined rendering a frame is drawn while the next one is updated, so two
@@ -64,8 +65,6 @@ impl Plugin for HealthPlugin {
         }
         app.insert_resource(ServiceManager {
             notifier: self.notifier.clone(),
-            ping_every: self.watchdog.map(|interval| interval / 2),
-            last_ping: None,
             ready_grace: self.ready_grace,
             frame: 0,
             seen_at_frame: None,
@@ -75,14 +74,18 @@ impl Plugin for HealthPlugin {
         })
         .add_systems(
             Last,
-            (
-                announce_ready,
-                report_status,
-                ping_watchdog,
-                announce_stopping,
-            )
-                .chain(),
+            (announce_ready, report_status, announce_stopping).chain(),
         );
+        if let Some(interval) = self.watchdog {
+            // In the first frame, then at half the interval.
+            app.add_systems(
+                Last,
+                ping_watchdog
+                    .run_if(run_once.or_eager(on_real_timer(interval / 2)))
+                    .after(report_status)
+                    .before(announce_stopping),
+            );
+        }
         #[cfg(debug_assertions)]
         if let Some(after) = self.hang_after {
             app.add_plugins(super::hang::DebugHangPlugin { after });
@@ -93,8 +96,6 @@ impl Plugin for HealthPlugin {
 #[derive(Resource)]
 struct ServiceManager {
     notifier: Option<Notifier>,
-    ping_every: Option<Duration>,
-    last_ping: Option<Duration>,
     ready_grace: Duration,
     frame: u64,
     /// The frame in which something was first on screen.
@@ -193,15 +194,8 @@ fn report_status(
     }
 }
 
-fn ping_watchdog(mut manager: ResMut<ServiceManager>, time: Res<Time<Real>>) {
-    let Some(every) = manager.ping_every else {
-        return;
-    };
-    let now = time.elapsed();
-    if manager.last_ping.is_none_or(|last| now >= last + every) {
-        manager.last_ping = Some(now);
-        manager.send(Notice::Watchdog);
-    }
+fn ping_watchdog(manager: Res<ServiceManager>) {
+    manager.send(Notice::Watchdog);
 }
 
 fn announce_stopping(mut manager: ResMut<ServiceManager>, mut exit: MessageReader<AppExit>) {

@@ -223,7 +223,7 @@ fn parse_alive(line: &[u8]) -> Option<LastAlive> {
 
 #[cfg(test)]
 mod tests {
-    use crate::schedule::test_clock::{HCM, hcm};
+    use crate::test_support::{HCM, hcm, schedule};
     use std::io::Write;
 
     use super::*;
@@ -233,9 +233,7 @@ mod tests {
     /// Minutes lost between two wall-clock times under the legal hours (with
     /// Tết 2027 closed), or `None`.
     fn lost(from: &str, to: &str) -> Option<u64> {
-        let yaml = "exceptions: [{date: 2027-02-16, windows: [], note: Tết}]";
-        let config: ScheduleConfig = serde_yaml::from_str(yaml).unwrap();
-        let kiosk = OperatingSchedule::from_config(&config).unwrap();
+        let kiosk = schedule("exceptions: [{date: 2027-02-16, windows: [], note: Tết}]");
         downtime_since(hcm(from), false, hcm(to), &kiosk).map(|i| i.minutes_lost)
     }
 

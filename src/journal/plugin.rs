@@ -9,7 +9,7 @@ use bevy::prelude::*;
 
 use super::{Event, Incident, Journal};
 use crate::clock::Clock;
-use crate::schedule::plugin::ScreenState;
+use crate::screen_state::ScreenState;
 
 /// How often a heartbeat line is written (real time): every minute on a
 /// kiosk, so that a power cut is dated to within a minute. Tests shorten it
@@ -32,7 +32,7 @@ pub fn plugin(app: &mut App) {
     app.init_resource::<StartupGap>()
         .init_resource::<HeartbeatInterval>()
         .add_systems(Startup, record_start)
-        .add_systems(Update, write_heartbeat);
+        .add_systems(Update, write_heartbeat.run_if(heartbeat_due));
 }
 
 fn record_start(mut record: Record, gap: Res<StartupGap>) {
@@ -50,28 +50,25 @@ fn record_start(mut record: Record, gap: Res<StartupGap>) {
     });
 }
 
-fn write_heartbeat(
+/// Run condition: true every [`HeartbeatInterval`] of real time, the first
+/// time one interval after the start. `on_real_timer`, with the interval
+/// read from its resource.
+fn heartbeat_due(
     time: Res<Time<Real>>,
     interval: Res<HeartbeatInterval>,
-    state: Res<State<ScreenState>>,
-    mut next: Local<Option<Duration>>,
-    mut record: Record,
-) {
-    let now = time.elapsed();
-    if next.is_some_and(|next| now < next) {
-        return;
+    mut timer: Local<Timer>,
+) -> bool {
+    if timer.duration() != interval.0 {
+        *timer = Timer::new(interval.0, TimerMode::Repeating);
     }
-    if next.is_some() {
-        let screen = match state.get() {
-            ScreenState::Open => "open",
-            ScreenState::Closed => "closed",
-            ScreenState::Starting => "starting",
-        };
-        record.event(Event::Heartbeat {
-            screen: screen.into(),
-        });
-    }
-    *next = Some(now + interval.0);
+    timer.tick(time.delta());
+    timer.just_finished()
+}
+
+fn write_heartbeat(state: Res<State<ScreenState>>, mut record: Record) {
+    record.event(Event::Heartbeat {
+        screen: state.get().name().into(),
+    });
 }
 
 /// The open journal. `None` when it could not be opened (the error was

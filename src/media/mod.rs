@@ -2,12 +2,12 @@
 //! media probing for the catalog. No Bevy here.
 
 mod decoders;
-mod frame;
+mod planes;
 mod probe;
 mod video;
 
 pub use decoders::{DecoderChoice, decoder_choices};
-pub use frame::{Colour, FrameSlot, PixelLayout, PlaneRef, plane_fits};
+pub use planes::{Colour, FrameSlot, PixelLayout, PlaneRef, plane_fits};
 pub use probe::DiscovererProbe;
 pub use video::{Frame, Pace, VideoEvent, VideoPipeline};
 

@@ -15,7 +15,7 @@ use super::pin::{Secret, role_for_pin};
 use super::self_test::SelfTest;
 use super::{Overlay, OverlaySettings, Session, View};
 use crate::clock::Clock;
-use crate::content::watch::RescanNow;
+use crate::content::plugin::RescanNow;
 use crate::journal::Event;
 use crate::journal::plugin::Record;
 use crate::player::PlaybackCommand;

@@ -1,8 +1,14 @@
 //! Writes a role's PIN hash into the config text, line by line, so the rest
 //! of the file (its comments, order and spacing) stays as the person wrote
-//! it. Only the `overlay:` section's `pins:` list is touched.
+//! it. Only the `overlay:` section's `pins:` list is touched. `write_pin`
+//! puts the edit on disk (what `infokiosk pin` does once it has the PIN).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use thiserror::Error;
+
+use crate::config::{ConfigError, KioskConfig};
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum EditError {
@@ -12,6 +18,78 @@ pub enum EditError {
     Twice,
     #[error("the new hash did not land in `overlay: pins:` (odd indentation?); edit by hand")]
     NotPlaced,
+}
+
+/// Why a PIN's hash was not written into the config file.
+#[derive(Debug, Error)]
+pub enum PinFileError {
+    #[error("{0}; fix the file first, then run `infokiosk pin` again")]
+    Config(#[from] ConfigError),
+    #[error("{path}: {source}")]
+    Edit { path: PathBuf, source: EditError },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The config file's text, once it is known to load (empty when there is
+/// no file yet), so that a broken config fails before anyone types a PIN.
+pub fn read_config(path: &Path) -> Result<String, PinFileError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            KioskConfig::parse(&text, path)?;
+            Ok(text)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(source) => Err(ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        }
+        .into()),
+    }
+}
+
+/// Puts `role`'s `hash` into the config at `path` (whose text was `old`)
+/// and writes it back atomically (temp file, then rename) with the file's
+/// permissions.
+pub fn write_pin(path: &Path, old: &str, role: &str, hash: &str) -> Result<(), PinFileError> {
+    let new = set_pin_hash(old, role, hash).map_err(|source| PinFileError::Edit {
+        path: path.to_owned(),
+        source,
+    })?;
+    // The edit must give a valid config holding exactly this hash.
+    let parsed = KioskConfig::parse(&new, path)?;
+    let placed = parsed
+        .overlay
+        .pins
+        .iter()
+        .any(|p| p.role == role && p.hash == hash);
+    if !placed {
+        return Err(PinFileError::Edit {
+            path: path.to_owned(),
+            source: EditError::NotPlaced,
+        });
+    }
+    let write_err = |source| PinFileError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let temp = path.with_extension("yaml.pin-tmp");
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(new.as_bytes())?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            file.set_permissions(meta.permissions())?;
+        }
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result.map_err(write_err)
 }
 
 /// The config text with `role`'s PIN hash set to `hash` (replaced if the
@@ -199,8 +277,7 @@ fn join(lines: Vec<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::KioskConfig;
-    use std::path::Path;
+    use crate::overlay::pin::{Secret, hash_pin, role_for_pin};
 
     const H1: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0VbXl1s4qlpzfPjyyL1m6WNXBfa8qM3aTvsYWSLKSj8";
     const H2: &str = "$argon2id$v=19$m=19456,t=2,p=1$cGVwcGVycGVwcGVy$8a5uYmEMlQ9fHbVhH7yHLSXcgbXu4pLu0e9uq6XC0xE";
@@ -287,5 +364,35 @@ mod tests {
             set_pin_hash("overlay:\noverlay:\n", "a", H1),
             Err(EditError::Twice)
         );
+    }
+
+    #[test]
+    fn writes_the_hash_in_place_and_the_pin_then_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("infokiosk.yaml");
+        let text = "# gate 1\nkiosk_id: gate-1\noverlay:\n  language: en  # labels\n";
+        std::fs::write(&path, text).unwrap();
+        let hash = hash_pin("2468").unwrap();
+        write_pin(&path, &read_config(&path).unwrap(), "admin", &hash).unwrap();
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert!(written.starts_with(text), "{written}");
+        let config = KioskConfig::load(&path).unwrap();
+        let pins = &config.overlay.pins;
+        assert_eq!(role_for_pin(&Secret("2468".into()), pins), Some("admin"));
+        assert!(!dir.path().join("infokiosk.yaml.pin-tmp").exists());
+    }
+
+    #[test]
+    fn a_broken_config_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("infokiosk.yaml");
+        std::fs::write(&path, "volume: 7\n").unwrap();
+        let err = read_config(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("volume") && err.contains("fix the file"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "volume: 7\n");
+        assert_eq!(read_config(&dir.path().join("new.yaml")).unwrap(), "");
     }
 }

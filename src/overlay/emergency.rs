@@ -57,7 +57,7 @@ pub fn emergency_override(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::{ScheduleConfig, Screen};
+    use crate::schedule::{OperatingState, ScheduleConfig};
 
     fn at(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
@@ -84,12 +84,15 @@ mod tests {
         assert_eq!(ov.source, OverrideSource::Overlay);
         assert_eq!(ov.set_at, now);
         let schedule = kiosk();
-        assert_eq!(schedule.state_at(now, Some(&ov)).state, Screen::Closed);
+        assert_eq!(
+            schedule.state_at(now, Some(&ov)).state,
+            OperatingState::Closed
+        );
         assert_eq!(
             schedule
                 .state_at(at("2026-11-28T02:00:00Z"), Some(&ov))
                 .state,
-            Screen::Open
+            OperatingState::Open
         );
     }
 
@@ -103,7 +106,10 @@ mod tests {
         let on =
             emergency_override(Power::On, Preset::NextChange, "x", "a", closed, &schedule).unwrap();
         assert_eq!(on.until, Some(at("2026-11-29T00:00:00Z")));
-        assert_eq!(schedule.state_at(closed, Some(&on)).state, Screen::Open);
+        assert_eq!(
+            schedule.state_at(closed, Some(&on)).state,
+            OperatingState::Open
+        );
     }
 
     #[test]

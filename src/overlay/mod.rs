@@ -9,7 +9,7 @@
 //! - Pure parts: `lockout.rs`, `pin.rs`, `emergency.rs`, `config_edit.rs`.
 
 mod actions;
-mod config_edit;
+pub mod config_edit;
 mod emergency;
 mod figures;
 mod keys;
@@ -17,7 +17,6 @@ mod labels;
 mod lockout;
 pub mod log_tail;
 pub mod pin;
-pub mod pin_cli;
 mod self_test;
 #[cfg(test)]
 mod tests;
@@ -54,7 +53,7 @@ impl OverlaySettings {
         Self {
             kiosk: config.clone(),
             config: config.overlay.clone(),
-            hotkey: Hotkey::parse(&config.overlay.hotkey).expect("validated at load"),
+            hotkey: config.hotkey(),
             content_dir: config.content_dir.clone(),
             data_dir: config.data_dir.clone(),
             journal_dir: config.journal_dir(),

@@ -1,21 +1,20 @@
 //! The self-test from the overlay: the same checks as `infokiosk check`,
 //! run on a thread (they probe every clip), the report shown when done.
 
-use std::sync::Mutex;
-use std::sync::mpsc::{Receiver, channel};
-
 use bevy::prelude::*;
 use chrono::{DateTime, Utc};
 
 use super::OverlaySettings;
 use crate::health::{CheckReport, CheckSettings, run_checks};
+use crate::job::Job;
 use crate::journal::Event;
 use crate::journal::plugin::Record;
 
 /// The self-test running now, and the last report.
 #[derive(Resource, Default)]
 pub struct SelfTest {
-    running: Option<(String, Mutex<Receiver<CheckReport>>)>,
+    /// The role that asked, and the checks.
+    running: Option<(String, Job<CheckReport>)>,
     pub last: Option<CheckReport>,
 }
 
@@ -34,32 +33,24 @@ impl SelfTest {
             backup_dir: config.backup_dir.clone(),
             ..CheckSettings::default()
         };
-        let (send, receive) = channel();
-        std::thread::Builder::new()
-            .name("self-test".into())
-            .spawn(move || {
-                let _ = send.send(run_checks(Ok(config), &check, now));
-            })
-            .expect("a thread can be started");
-        self.running = Some((role.to_owned(), Mutex::new(receive)));
+        let job = Job::start("self-test", move || run_checks(Ok(config), &check, now));
+        self.running = Some((role.to_owned(), job));
     }
 }
 
 /// Takes the report when the checks are done, and journals its verdict.
 pub(super) fn collect_self_test(mut test: ResMut<SelfTest>, mut record: Record) {
-    let Some((role, receiver)) = &test.running else {
+    let Some((_, job)) = &mut test.running else {
         return;
     };
-    let result = receiver
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .try_recv();
+    let Some(result) = job.try_finish() else {
+        return;
+    };
+    let (role, _) = test.running.take().expect("checked above");
     let report = match result {
         Ok(report) => report,
-        Err(std::sync::mpsc::TryRecvError::Empty) => return,
-        Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-            error!("the self-test thread ended without a report");
-            test.running = None;
+        Err(e) => {
+            error!("the self-test ended without a report: {e}");
             return;
         }
     };
@@ -67,10 +58,9 @@ pub(super) fn collect_self_test(mut test: ResMut<SelfTest>, mut record: Record) 
     info!("self-test from the overlay: {verdict}");
     record.event(Event::AdminAction {
         action: "self_test_done".into(),
-        by: role.clone(),
+        by: role,
         reason: None,
         detail: Some(verdict.into()),
     });
-    test.running = None;
     test.last = Some(report);
 }

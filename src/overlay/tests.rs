@@ -14,7 +14,7 @@ use super::pin::{Secret, hash_pin};
 use super::{Overlay, OverlaySettings, Preset, View};
 use crate::clock::Clock;
 use crate::config::{KioskConfig, PinEntry};
-use crate::content::watch::RescanNow;
+use crate::content::plugin::RescanNow;
 use crate::display::SetDisplayPower;
 use crate::journal::plugin::Recorder;
 use crate::journal::{Journal, month_files, read_file};

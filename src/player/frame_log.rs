@@ -18,7 +18,7 @@ use super::Playback;
 use super::stage::{Layers, Stage};
 use super::text_slide::TextSlide;
 use crate::hooks::{ScreenshotTaken, TestHooks};
-use crate::schedule::plugin::ScreenState;
+use crate::screen_state::ScreenState;
 
 #[derive(Resource)]
 struct FrameLog {

@@ -13,7 +13,6 @@ mod fit;
 mod frame_log;
 mod picture;
 mod playback;
-mod prepare;
 mod spans;
 mod stage;
 mod status_strip;
@@ -25,7 +24,7 @@ use std::path::PathBuf;
 use bevy::prelude::*;
 
 use crate::config::{Fit, Transition};
-use crate::schedule::plugin::ScreenState;
+use crate::screen_state::ScreenState;
 
 pub use controls::PlaybackCommand;
 pub use fit::fit_picture;

@@ -1,8 +1,7 @@
-//! Still pictures: decoded off the main thread, bounded in size, handed to
-//! the stage as one GPU texture.
+//! Still pictures: decoded off the main thread (a `Job` started by
+//! playback), bounded in size, handed to the stage as one GPU texture.
 
-use std::path::{Path, PathBuf};
-use std::thread::JoinHandle;
+use std::path::Path;
 
 use bevy::asset::RenderAssetUsages;
 use bevy::image::Image;
@@ -12,28 +11,6 @@ use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 /// after decoding (a GPU texture cannot be arbitrarily large, and a screen is
 /// at most 4K).
 pub const MAX_SIDE: u32 = 4096;
-
-/// A picture being decoded on its own thread.
-pub struct PictureJob(Option<JoinHandle<Result<Image, String>>>);
-
-impl PictureJob {
-    pub fn start(path: PathBuf) -> Self {
-        Self(Some(std::thread::spawn(move || decode_picture(&path))))
-    }
-
-    /// `None` while still decoding (or once the result was taken).
-    pub fn try_finish(&mut self) -> Option<Result<Image, String>> {
-        if !self.0.as_ref()?.is_finished() {
-            return None;
-        }
-        let handle = self.0.take()?;
-        Some(
-            handle
-                .join()
-                .unwrap_or_else(|_| Err("the decoder crashed".into())),
-        )
-    }
-}
 
 /// Decodes a picture file into an sRGB RGBA texture, refusing decompression
 /// bombs and scaling down pictures larger than [`MAX_SIDE`].

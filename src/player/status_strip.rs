@@ -8,7 +8,7 @@ use super::spans::set_line;
 use crate::clock::Clock;
 use crate::config::StatusStripConfig;
 use crate::fonts::Fonts;
-use crate::schedule::plugin::ScreenState;
+use crate::screen_state::ScreenState;
 
 #[derive(Resource, Clone)]
 struct Strip(StatusStripConfig);
@@ -24,6 +24,8 @@ pub(super) fn plugin(app: &mut App, config: StatusStripConfig) {
     }
     app.insert_resource(Strip(config))
         .add_systems(Startup, spawn_strip)
+        .add_systems(OnEnter(ScreenState::Open), show_strip)
+        .add_systems(OnExit(ScreenState::Open), hide_strip)
         .add_systems(Update, update_strip);
 }
 
@@ -49,29 +51,29 @@ fn spawn_strip(mut commands: Commands) {
             Text::new(""),
             TextColor(Color::WHITE),
             TextLayout::linebreak(LineBreak::NoWrap),
+            // Shown while open only.
+            Visibility::Hidden,
         ));
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a Bevy system: each parameter is one resource or query"
-)]
+fn show_strip(mut text: Single<&mut Visibility, With<StripText>>) {
+    **text = Visibility::Inherited;
+}
+
+fn hide_strip(mut text: Single<&mut Visibility, With<StripText>>) {
+    **text = Visibility::Hidden;
+}
+
 fn update_strip(
     mut commands: Commands,
     clock: Res<Clock>,
     settings: Res<PlayerSettings>,
     strip: Res<Strip>,
     fonts: Res<Fonts>,
-    state: Res<State<ScreenState>>,
     window: Single<&Window>,
-    mut text: Single<(Entity, &mut StripText, &mut Visibility)>,
+    mut text: Single<(Entity, &mut StripText)>,
 ) {
-    let (entity, shown, visibility) = &mut *text;
-    visibility.set_if_neq(if *state.get() == ScreenState::Open {
-        Visibility::Inherited
-    } else {
-        Visibility::Hidden
-    });
+    let (entity, shown) = &mut *text;
     let local = clock.now().with_timezone(&settings.time_zone);
     let mut parts = vec![local.format("%H:%M").to_string()];
     parts.extend(strip.0.labels.iter().cloned());

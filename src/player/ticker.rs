@@ -9,10 +9,10 @@ use bevy::prelude::*;
 use super::Playback;
 use super::spans::set_line;
 use crate::config::{TickerConfig, TickerLanguage};
-use crate::content::watch::ContentChanged;
+use crate::content::plugin::ContentChanged;
 use crate::content::{Language, SidecarKind};
 use crate::fonts::Fonts;
-use crate::schedule::plugin::ScreenState;
+use crate::screen_state::ScreenState;
 
 /// Band height as a fraction of the screen height.
 const BAND: f32 = 0.075;
@@ -37,7 +37,15 @@ pub(super) fn plugin(app: &mut App, config: TickerConfig) {
     app.insert_resource(Ticker(config))
         .init_resource::<Headlines>()
         .add_systems(Startup, spawn_ticker)
-        .add_systems(Update, (load_headlines, scroll_ticker).chain());
+        .add_systems(
+            Update,
+            (
+                load_headlines,
+                scroll_ticker.run_if(in_state(ScreenState::Open)),
+            )
+                .chain(),
+        )
+        .add_systems(OnExit(ScreenState::Open), hide_ticker);
 }
 
 fn spawn_ticker(mut commands: Commands) {
@@ -94,6 +102,11 @@ fn load_headlines(mut changes: MessageReader<ContentChanged>, mut headlines: Res
     }
 }
 
+/// Closed hours show no ticker.
+fn hide_ticker(mut band: Single<&mut Visibility, With<TickerBand>>) {
+    **band = Visibility::Hidden;
+}
+
 #[expect(
     clippy::too_many_arguments,
     reason = "a Bevy system: each parameter is one resource or query"
@@ -105,12 +118,11 @@ fn scroll_ticker(
     headlines: Res<Headlines>,
     playback: Res<Playback>,
     fonts: Res<Fonts>,
-    state: Res<State<ScreenState>>,
     window: Single<&Window>,
     mut band: Single<&mut Visibility, With<TickerBand>>,
     mut text: Single<(Entity, &mut TickerText, &mut Node, &ComputedNode)>,
 ) {
-    let shown = ticker.0.enabled && !headlines.0.is_empty() && *state.get() == ScreenState::Open;
+    let shown = ticker.0.enabled && !headlines.0.is_empty();
     band.set_if_neq(if shown {
         Visibility::Visible
     } else {

@@ -106,7 +106,7 @@ fn in_order(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::playlist::fixtures::{at, item, rels};
+    use crate::playlist::tests::fixtures::{at, item, rels};
 
     fn policy(mode: LanguageMode, languages: &[Language]) -> PlaylistPolicy {
         PlaylistPolicy {

@@ -112,7 +112,7 @@ impl Urgent {
 mod tests {
     use super::*;
     use crate::content::Language;
-    use crate::playlist::fixtures::{at, item, urgent};
+    use crate::playlist::tests::fixtures::{at, item, urgent};
 
     /// The urgent items of `items` in catalog order.
     fn order(items: &[Item]) -> Vec<usize> {

@@ -5,15 +5,13 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::Value;
 
 use crate::journal::{Ending, Event};
-use crate::schedule::{OperatingSchedule, ScheduleConfig};
+use crate::schedule::OperatingSchedule;
 
-pub(crate) use crate::schedule::test_clock::{HCM, hcm};
+pub(crate) use crate::test_support::{HCM, hcm};
 
 /// The legal hours, with 2026-11-20 closed for maintenance.
 pub(crate) fn schedule() -> OperatingSchedule {
-    let yaml = "exceptions: [{date: 2026-11-20, windows: [], note: bảo trì}]";
-    let config: ScheduleConfig = serde_yaml::from_str(yaml).unwrap();
-    OperatingSchedule::from_config(&config).unwrap()
+    crate::test_support::schedule("exceptions: [{date: 2026-11-20, windows: [], note: bảo trì}]")
 }
 
 /// An instant after every period the tests report on.

@@ -14,9 +14,9 @@ pub mod lines;
 mod model;
 mod overlap;
 mod period;
-#[cfg(feature = "player")]
-pub mod plugin;
 mod status;
+#[cfg(feature = "player")]
+pub mod status_plugin;
 mod tables;
 
 use std::ops::ControlFlow;

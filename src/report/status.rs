@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::lines::{text, time_of};
 use super::model::local_minute;
-use crate::schedule::Screen;
+use crate::schedule::OperatingState;
 
 /// The kiosk's state as the player knows it; every field is passed in.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -20,7 +20,7 @@ pub struct KioskStatus {
     pub version: String,
     /// When this status was taken.
     pub time: DateTime<Utc>,
-    pub screen: Screen,
+    pub screen: OperatingState,
     /// Why, as a sentence (`inside window 07:00-11:00`, `override off by …`).
     pub screen_reason: String,
     pub now_showing: Option<NowShowing>,
@@ -115,7 +115,7 @@ mod tests {
             kiosk: "tb-1".into(),
             version: "0.1.0".into(),
             time: hcm("2026-11-05 09:31"),
-            screen: Screen::Open,
+            screen: OperatingState::Open,
             screen_reason: "inside window 07:00-11:00".into(),
             now_showing: Some(NowShowing {
                 item: "tin-tuc.km.jpg".into(),

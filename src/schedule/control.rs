@@ -84,7 +84,7 @@ pub fn parse_control(
     tz: Tz,
     now: DateTime<Utc>,
 ) -> Result<ControlCommand, ScheduleError> {
-    if let Err(message) = crate::config::guard::check_nesting(text) {
+    if let Err(message) = crate::guard::check_nesting(text) {
         return Err(ScheduleError::ControlSyntax {
             line: None,
             column: None,
@@ -186,7 +186,7 @@ fn resolve(until: Until, tz: Tz, now: DateTime<Utc>) -> Result<DateTime<Utc>, St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::test_clock::{HCM, hcm};
+    use crate::test_support::{HCM, hcm};
 
     #[test]
     fn control_file_sets_an_override() {

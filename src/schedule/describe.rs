@@ -66,26 +66,12 @@ pub fn describe_json(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::{OverrideSource, Power, ScheduleConfig};
-
-    const KIOSK: &str = r#"
-exceptions:
-  - {date: 2027-02-16, windows: [], note: Tết}
-  - {from: 2027-02-20, until: 2027-02-21, windows: ["05:30-06:00", "19:00-22:00"], note: festival}
-"#;
-
-    fn schedule(yaml: &str) -> OperatingSchedule {
-        let config: ScheduleConfig = serde_yaml::from_str(yaml).unwrap();
-        OperatingSchedule::from_config(&config).unwrap()
-    }
-
-    fn utc(text: &str) -> DateTime<Utc> {
-        text.parse().unwrap()
-    }
+    use crate::schedule::{OverrideSource, Power};
+    use crate::test_support::{KIOSK_WITH_DAWN, schedule, utc};
 
     #[test]
     fn describe_states_reason_and_next_change() {
-        let kiosk = schedule(KIOSK);
+        let kiosk = schedule(KIOSK_WITH_DAWN);
         let cases = [
             (
                 "2026-11-28T03:00:00Z",
@@ -108,7 +94,7 @@ exceptions:
 
     #[test]
     fn describe_an_override_without_end() {
-        let kiosk = schedule(KIOSK);
+        let kiosk = schedule(KIOSK_WITH_DAWN);
         let ov = Override {
             action: Power::Off,
             until: None,
@@ -136,7 +122,7 @@ exceptions:
 
     #[test]
     fn describe_json_has_rfc3339_times() {
-        let kiosk = schedule(KIOSK);
+        let kiosk = schedule(KIOSK_WITH_DAWN);
         let json = describe_json(&kiosk, utc("2026-11-28T03:00:00Z"), None);
         let expected = json!({
             "at": "2026-11-28T10:00:00+07:00",

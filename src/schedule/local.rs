@@ -87,6 +87,7 @@ pub(crate) fn rfc3339_utc(t: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::utc;
     use chrono::NaiveDate;
 
     fn at(date: &str, h: u32, m: u32) -> NaiveDateTime {
@@ -94,10 +95,6 @@ mod tests {
             .unwrap()
             .and_hms_opt(h, m, 0)
             .unwrap()
-    }
-
-    fn utc(text: &str) -> DateTime<Utc> {
-        text.parse().unwrap()
     }
 
     #[test]

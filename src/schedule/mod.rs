@@ -39,23 +39,5 @@ pub use operating::OperatingSchedule;
 pub use overrides::{Override, OverrideSource, Power};
 pub use plan::{DayPlan, OpenInterval};
 pub use plan_text::{plan_json, render_plan};
-pub use status::{Reason, Screen, Status};
+pub use status::{OperatingState, Reason, Status};
 pub use window::Window;
-
-/// Wall-clock times in Ho Chi Minh City for tests.
-#[cfg(test)]
-pub(crate) mod test_clock {
-    use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-    use chrono_tz::Tz;
-
-    pub(crate) const HCM: Tz = Tz::Asia__Ho_Chi_Minh;
-
-    /// `2026-11-28 10:00`, `2026-11-28 10:00:05` or `2026-11-28 06:59:59.999`
-    /// on the Ho Chi Minh wall clock.
-    pub(crate) fn hcm(text: &str) -> DateTime<Utc> {
-        let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
-            .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M"))
-            .unwrap_or_else(|e| panic!("{text}: {e}"));
-        HCM.from_local_datetime(&naive).single().unwrap().to_utc()
-    }
-}

@@ -75,27 +75,8 @@ pub(crate) fn window_end(date: NaiveDate, window: &Window) -> Option<NaiveDateTi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::test_clock::hcm;
-    use crate::schedule::{ScheduleConfig, Screen};
-
-    /// The legal hours, a Tết closure and a festival range with evening hours only.
-    const KIOSK: &str = r#"
-timezone: Asia/Ho_Chi_Minh
-windows: ["07:00-11:00", "14:00-18:00"]
-exceptions:
-  - date: 2027-02-16
-    windows: []
-    note: Tết
-  - from: 2027-02-20
-    until: 2027-02-21
-    windows: ["19:00-22:00"]
-    note: festival
-"#;
-
-    fn schedule(yaml: &str) -> OperatingSchedule {
-        let config: ScheduleConfig = serde_yaml::from_str(yaml).unwrap();
-        OperatingSchedule::from_config(&config).unwrap()
-    }
+    use crate::schedule::OperatingState;
+    use crate::test_support::{KIOSK, hcm, schedule};
 
     #[test]
     fn next_change_table() {
@@ -141,11 +122,11 @@ exceptions:
             overnight
                 .state_at(hcm("2026-11-28 23:59:59.999"), None)
                 .state,
-            Screen::Open
+            OperatingState::Open
         );
         assert_eq!(
             overnight.state_at(hcm("2026-11-29 00:00"), None).state,
-            Screen::Open
+            OperatingState::Open
         );
         assert_eq!(
             overnight.next_change(hcm("2026-11-28 20:00"), None),
@@ -158,7 +139,7 @@ exceptions:
         let always = schedule("windows: [\"00:00-24:00\"]");
         assert_eq!(
             always.state_at(hcm("2026-11-28 03:00"), None).state,
-            Screen::Open
+            OperatingState::Open
         );
         assert_eq!(always.next_change(hcm("2026-11-28 03:00"), None), None);
         let never = schedule("windows: []");
@@ -182,7 +163,7 @@ exceptions:
         );
         assert_eq!(
             berlin.state_at(t("2026-03-29T01:00:00Z"), None).state,
-            Screen::Open
+            OperatingState::Open
         );
         assert_eq!(
             berlin.next_change(t("2026-03-29T01:00:00Z"), None),

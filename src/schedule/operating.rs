@@ -9,7 +9,7 @@ use super::exception::{Exception, parse_exceptions};
 use super::local::local;
 use super::window::parse_windows;
 use super::{
-    ExceptionSpan, Override, Reason, ScheduleConfig, ScheduleError, Screen, Status, Window,
+    ExceptionSpan, OperatingState, Override, Reason, ScheduleConfig, ScheduleError, Status, Window,
 };
 
 /// Daily windows plus date exceptions, read on the wall clock of one IANA zone.
@@ -68,15 +68,15 @@ impl OperatingSchedule {
     }
 
     /// What the schedule alone says at `t`.
-    pub(crate) fn scheduled(&self, t: DateTime<Utc>) -> (Screen, Reason) {
+    pub(crate) fn scheduled(&self, t: DateTime<Utc>) -> (OperatingState, Reason) {
         let here = local(self.tz, t);
         let (date, time) = (here.date_naive(), here.time());
         let (windows, exception) = self.windows_on(date);
         let window = windows.iter().find(|w| w.contains(time)).copied();
         let state = if window.is_some() {
-            Screen::Open
+            OperatingState::Open
         } else {
-            Screen::Closed
+            OperatingState::Closed
         };
         let reason = match (exception, window) {
             (Some(span), window) => Reason::Exception {
@@ -93,30 +93,11 @@ impl OperatingSchedule {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::test_clock::hcm;
-
-    /// The legal hours, a Tết closure and a festival range with evening hours only.
-    const KIOSK: &str = r#"
-timezone: Asia/Ho_Chi_Minh
-windows: ["07:00-11:00", "14:00-18:00"]
-exceptions:
-  - date: 2027-02-16
-    windows: []
-    note: Tết
-  - from: 2027-02-20
-    until: 2027-02-21
-    windows: ["19:00-22:00"]
-    note: festival
-"#;
-
-    fn schedule(yaml: &str) -> OperatingSchedule {
-        let config: ScheduleConfig = serde_yaml::from_str(yaml).unwrap();
-        OperatingSchedule::from_config(&config).unwrap()
-    }
+    use crate::test_support::{KIOSK, hcm, schedule};
 
     #[test]
     fn boundary_table() {
-        use Screen::{Closed, Open};
+        use OperatingState::{Closed, Open};
         let kiosk = schedule(KIOSK);
         let cases = [
             ("2026-11-28 06:59:59", Closed, "outside operating hours"),

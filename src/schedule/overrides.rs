@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::local::local;
-use super::{Reason, Screen};
+use super::{OperatingState, Reason};
 
 /// What an override does to the screens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -18,10 +18,10 @@ pub enum Power {
 }
 
 impl Power {
-    pub fn screen(self) -> Screen {
+    pub fn screen(self) -> OperatingState {
         match self {
-            Power::On => Screen::Open,
-            Power::Off => Screen::Closed,
+            Power::On => OperatingState::Open,
+            Power::Off => OperatingState::Closed,
         }
     }
 }
@@ -61,7 +61,7 @@ impl Override {
         self.until.is_none_or(|until| until > t)
     }
 
-    pub fn screen(&self) -> Screen {
+    pub fn screen(&self) -> OperatingState {
         self.action.screen()
     }
 
@@ -80,8 +80,8 @@ impl Override {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::test_clock::hcm;
     use crate::schedule::{OperatingSchedule, ScheduleConfig};
+    use crate::test_support::hcm;
 
     fn off_until(until: Option<&str>) -> Override {
         Override {
@@ -99,19 +99,19 @@ mod tests {
         let kiosk = OperatingSchedule::from_config(&ScheduleConfig::default()).unwrap();
         let ov = off_until(Some("2026-11-28 09:30"));
         let status = kiosk.state_at(hcm("2026-11-28 08:00"), Some(&ov));
-        assert_eq!(status.state, Screen::Closed);
+        assert_eq!(status.state, OperatingState::Closed);
         assert_eq!(
             status.reason.to_string(),
             "override off by Border Guard until 2026-11-28 09:30 (+07): drill"
         );
         assert_eq!(status.next_change, Some(hcm("2026-11-28 09:30")));
-        assert_eq!(status.next_state(), Some(Screen::Open));
+        assert_eq!(status.next_state(), Some(OperatingState::Open));
         // At its end the override has expired and the window holds again.
         assert!(!ov.is_active(hcm("2026-11-28 09:30")));
         let after = kiosk.state_at(hcm("2026-11-28 09:30"), Some(&ov));
         assert_eq!(
             (after.state, after.reason.to_string().as_str()),
-            (Screen::Open, "inside window 07:00-11:00")
+            (OperatingState::Open, "inside window 07:00-11:00")
         );
         // Ending while the schedule is closed anyway: the next change is the next opening.
         let longer = off_until(Some("2026-11-28 12:00"));
@@ -127,7 +127,7 @@ mod tests {
         let mut on = off_until(None);
         on.action = Power::On;
         let status = kiosk.state_at(hcm("2026-11-28 20:00"), Some(&on));
-        assert_eq!(status.state, Screen::Open);
+        assert_eq!(status.state, OperatingState::Open);
         assert_eq!(
             status.reason.to_string(),
             "override on by Border Guard until cleared: drill"

@@ -86,22 +86,11 @@ impl OperatingSchedule {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::ScheduleConfig;
-
-    fn schedule(yaml: &str) -> OperatingSchedule {
-        let config: ScheduleConfig = serde_yaml::from_str(yaml).unwrap();
-        OperatingSchedule::from_config(&config).unwrap()
-    }
+    use crate::test_support::{KIOSK, schedule};
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap()
     }
-
-    const KIOSK: &str = r#"
-exceptions:
-  - {date: 2027-02-16, windows: [], note: Tết}
-  - {from: 2027-02-20, until: 2027-02-21, windows: ["19:00-22:00"], note: festival}
-"#;
 
     #[test]
     fn required_seconds_per_day() {

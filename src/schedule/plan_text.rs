@@ -138,26 +138,11 @@ fn utc_clock(t: DateTime<Utc>, local_date: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::ScheduleConfig;
-
-    const KIOSK: &str = r#"
-exceptions:
-  - {date: 2027-02-16, windows: [], note: Tết}
-  - {from: 2027-02-20, until: 2027-02-21, windows: ["05:30-06:00", "19:00-22:00"], note: festival}
-"#;
-
-    fn schedule(yaml: &str) -> OperatingSchedule {
-        let config: ScheduleConfig = serde_yaml::from_str(yaml).unwrap();
-        OperatingSchedule::from_config(&config).unwrap()
-    }
-
-    fn utc(text: &str) -> DateTime<Utc> {
-        text.parse().unwrap()
-    }
+    use crate::test_support::{KIOSK_WITH_DAWN, schedule, utc};
 
     #[test]
     fn render_plan_one_line_per_local_date() {
-        let kiosk = schedule(KIOSK);
+        let kiosk = schedule(KIOSK_WITH_DAWN);
         let text = render_plan(&kiosk, utc("2027-02-15T03:00:00Z"), 7);
         let expected = "\
 plan for 7 days from 2027-02-15, times in Asia/Ho_Chi_Minh (+07), UTC in brackets
@@ -173,7 +158,7 @@ plan for 7 days from 2027-02-15, times in Asia/Ho_Chi_Minh (+07), UTC in bracket
 
     #[test]
     fn plan_json_lists_days_and_intervals() {
-        let kiosk = schedule(KIOSK);
+        let kiosk = schedule(KIOSK_WITH_DAWN);
         let json = plan_json(&kiosk, utc("2027-02-15T03:00:00Z"), 2);
         assert_eq!(json["timezone"], "Asia/Ho_Chi_Minh");
         let days = json["days"].as_array().unwrap();

@@ -1,27 +1,21 @@
-//! Bevy glue for the schedule: the open/closed screen state, following the
-//! kiosk clock, and the emergency override from `control.yaml` or the
-//! overlay (through [`OverrideRequest`]).
+//! Bevy glue for the schedule: moves [`ScreenState`] to what the schedule
+//! says on the kiosk clock, and keeps the emergency override from
+//! `control.yaml` or the overlay (through [`OverrideRequest`]). What happens
+//! on opening and closing (display power, playback) is up to the modules
+//! that react to the state.
 
 use std::path::PathBuf;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use bevy::prelude::*;
+use bevy::time::common_conditions::on_real_timer;
 use chrono::SecondsFormat;
 
-use super::{ControlCommand, OperatingSchedule, Override, Screen, parse_control};
+use super::{ControlCommand, OperatingSchedule, OperatingState, Override, parse_control};
 use crate::clock::Clock;
-use crate::display::SetDisplayPower;
 use crate::journal::Event;
 use crate::journal::plugin::Record;
-
-/// Whether the screen shows content. `Starting` until the first check.
-#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum ScreenState {
-    #[default]
-    Starting,
-    Open,
-    Closed,
-}
+use crate::screen_state::ScreenState;
 
 /// Set or clear the emergency override. The latest request wins.
 #[derive(Message, Debug, Clone)]
@@ -51,14 +45,13 @@ impl Operating {
 struct ControlFile {
     path: PathBuf,
     seen: Option<(SystemTime, u64)>,
-    next_check: f64,
 }
 
 /// `control.yaml` is a few lines; larger files are refused unread.
 const MAX_CONTROL_BYTES: u64 = 64 * 1024;
 
 /// How often `control.yaml` is looked at (it must act within 2 s).
-const CONTROL_POLL_SECS: f64 = 0.5;
+const CONTROL_POLL: Duration = Duration::from_millis(500);
 
 pub struct SchedulePlugin {
     pub schedule: OperatingSchedule,
@@ -79,28 +72,27 @@ impl Plugin for SchedulePlugin {
             .insert_resource(ControlFile {
                 path: self.control_file.clone(),
                 seen: None,
-                next_check: 0.0,
             })
             .add_systems(
                 PreUpdate,
-                (read_control_file, apply_override_requests, follow_schedule).chain(),
+                (
+                    // In the first frame too: an override in the file holds from the start.
+                    read_control_file.run_if(run_once.or_eager(on_real_timer(CONTROL_POLL))),
+                    apply_override_requests,
+                    follow_schedule,
+                )
+                    .chain(),
             );
     }
 }
 
 fn read_control_file(
-    time: Res<Time<Real>>,
     clock: Res<Clock>,
     operating: Res<Operating>,
     mut control: ResMut<ControlFile>,
     mut requests: MessageWriter<OverrideRequest>,
     mut record: Record,
 ) {
-    let now = time.elapsed_secs_f64();
-    if now < control.next_check {
-        return;
-    }
-    control.next_check = now + CONTROL_POLL_SECS;
     let seen = std::fs::metadata(&control.path)
         .ok()
         .map(|m| (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()));
@@ -124,7 +116,7 @@ fn read_control_file(
         }
         return;
     }
-    let text = match crate::config::guard::read_limited(&control.path, MAX_CONTROL_BYTES) {
+    let text = match crate::guard::read_limited(&control.path, MAX_CONTROL_BYTES) {
         Ok(text) => text,
         Err(e) => {
             warn!("{file}: {e}");
@@ -198,13 +190,13 @@ fn apply_override_requests(
 
 /// Moves the screen state to what the schedule and override say now. Runs
 /// every frame against the wall clock, so a corrected clock or a PC that
-/// slept lands in the right state at once.
+/// slept lands in the right state at once. The display follows the state
+/// (`display` powers it on entering `Open`, off on entering `Closed`).
 fn follow_schedule(
     clock: Res<Clock>,
     mut operating: ResMut<Operating>,
     state: Res<State<ScreenState>>,
     mut next: ResMut<NextState<ScreenState>>,
-    mut power: MessageWriter<SetDisplayPower>,
     mut record: Record,
 ) {
     let now = clock.now();
@@ -219,8 +211,8 @@ fn follow_schedule(
     }
     let status = operating.schedule.state_at(now, operating.active.as_ref());
     let wanted = match status.state {
-        Screen::Open => ScreenState::Open,
-        Screen::Closed => ScreenState::Closed,
+        OperatingState::Open => ScreenState::Open,
+        OperatingState::Closed => ScreenState::Closed,
     };
     if *state.get() == wanted {
         return;
@@ -231,7 +223,6 @@ fn follow_schedule(
         ScreenState::Open => Event::Opened { reason },
         _ => Event::Closed { reason },
     });
-    power.write(SetDisplayPower(wanted == ScreenState::Open));
     next.set(wanted);
 }
 
@@ -276,5 +267,139 @@ fn save_override(operating: &Operating) {
     })();
     if let Err(e) = result {
         error!("cannot keep the override in {}: {e}", path.display());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use bevy::state::app::StatesPlugin;
+    use chrono::{DateTime, Utc};
+    use serde_json::Value;
+
+    use super::*;
+    use crate::journal::plugin::Recorder;
+    use crate::journal::{Journal, month_files, read_file};
+    use crate::schedule::{OverrideSource, Power, ScheduleConfig};
+    use crate::test_support::{HCM, hcm};
+
+    /// The schedule plugin alone, on a kiosk clock that stands still at
+    /// `start` (Ho Chi Minh wall clock) until the test moves it. The legal
+    /// hours: 07:00-11:00 and 14:00-18:00.
+    fn app(dir: &Path, start: &str) -> App {
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, StatesPlugin))
+            .insert_resource(Clock::starting_at(hcm(start), 0.0))
+            .insert_resource(Recorder(Some(
+                Journal::open(&dir.join("journal"), "test", HCM).unwrap(),
+            )))
+            .add_plugins(SchedulePlugin {
+                schedule: OperatingSchedule::from_config(&ScheduleConfig::default()).unwrap(),
+                control_file: dir.join("control.yaml"),
+                state_file: None,
+            });
+        app
+    }
+
+    fn set_clock(app: &mut App, at: &str) {
+        app.insert_resource(Clock::starting_at(hcm(at), 0.0));
+    }
+
+    fn screen(app: &App) -> ScreenState {
+        *app.world().resource::<State<ScreenState>>().get()
+    }
+
+    /// The journal's events, each as `event: reason`.
+    fn events(dir: &Path) -> Vec<String> {
+        month_files(&dir.join("journal"))
+            .iter()
+            .flat_map(|f| read_file(f).records)
+            .map(|r: Value| format!("{}: {}", r["event"].as_str().unwrap(), r["reason"]))
+            .collect()
+    }
+
+    fn off_until(until: &str, now: DateTime<Utc>) -> Override {
+        Override {
+            action: Power::Off,
+            until: Some(hcm(until)),
+            reason: "drill".into(),
+            by: "Border Guard".into(),
+            set_at: now,
+            source: OverrideSource::Overlay,
+        }
+    }
+
+    #[test]
+    fn the_screen_opens_and_closes_on_the_hour() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app(dir.path(), "2026-11-28 06:59:59");
+        assert_eq!(screen(&app), ScreenState::Starting);
+        app.update();
+        assert_eq!(screen(&app), ScreenState::Closed, "the first frame decides");
+        set_clock(&mut app, "2026-11-28 07:00");
+        app.update();
+        assert_eq!(screen(&app), ScreenState::Open);
+        set_clock(&mut app, "2026-11-28 10:59:59.999");
+        app.update();
+        assert_eq!(screen(&app), ScreenState::Open);
+        set_clock(&mut app, "2026-11-28 11:00");
+        app.update();
+        app.update();
+        assert_eq!(screen(&app), ScreenState::Closed);
+        assert_eq!(
+            events(dir.path()),
+            [
+                r#"closed: "outside operating hours""#,
+                r#"opened: "inside window 07:00-11:00""#,
+                r#"closed: "outside operating hours""#,
+            ],
+            "each change journaled once"
+        );
+    }
+
+    #[test]
+    fn an_override_request_closes_the_screen_until_it_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app(dir.path(), "2026-11-28 08:00");
+        app.update();
+        assert_eq!(screen(&app), ScreenState::Open);
+        let now = hcm("2026-11-28 08:00");
+        app.world_mut()
+            .write_message(OverrideRequest::Set(off_until("2026-11-28 09:30", now)));
+        app.update();
+        assert_eq!(screen(&app), ScreenState::Closed, "in the same frame");
+        assert!(app.world().resource::<Operating>().active.is_some());
+        set_clock(&mut app, "2026-11-28 09:30");
+        app.update();
+        assert_eq!(screen(&app), ScreenState::Open, "the schedule holds again");
+        assert!(app.world().resource::<Operating>().active.is_none());
+        assert_eq!(
+            events(dir.path()),
+            [
+                r#"opened: "inside window 07:00-11:00""#,
+                r#"override_set: "drill""#,
+                r#"closed: "override off by Border Guard until 2026-11-28 09:30 (+07): drill""#,
+                r#"override_ended: "drill""#,
+                r#"opened: "inside window 07:00-11:00""#,
+            ]
+        );
+    }
+
+    #[test]
+    fn control_yaml_is_read_in_the_first_frame() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("control.yaml"),
+            "override: off\nreason: drill\nby: office\n",
+        )
+        .unwrap();
+        let mut app = app(dir.path(), "2026-11-28 08:00");
+        app.update();
+        assert_eq!(
+            screen(&app),
+            ScreenState::Closed,
+            "never open while the office says off"
+        );
     }
 }

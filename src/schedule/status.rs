@@ -8,33 +8,35 @@ use serde::{Deserialize, Serialize};
 use super::local::minute_text;
 use super::{ExceptionSpan, OverrideSource, Power, Window};
 
-/// Whether content is shown (`open`) or the screen is black and powered off (`closed`).
+/// Whether the schedule (with any override) has the kiosk open, content shown,
+/// or closed, the screen black and powered off. The player's `ScreenState`
+/// follows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Screen {
+pub enum OperatingState {
     Open,
     Closed,
 }
 
-impl Screen {
+impl OperatingState {
     pub fn is_open(self) -> bool {
-        self == Screen::Open
+        self == OperatingState::Open
     }
 
     /// The state a change leads to: there are only two.
-    pub fn opposite(self) -> Screen {
+    pub fn opposite(self) -> OperatingState {
         match self {
-            Screen::Open => Screen::Closed,
-            Screen::Closed => Screen::Open,
+            OperatingState::Open => OperatingState::Closed,
+            OperatingState::Closed => OperatingState::Open,
         }
     }
 }
 
-impl fmt::Display for Screen {
+impl fmt::Display for OperatingState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Screen::Open => "open",
-            Screen::Closed => "closed",
+            OperatingState::Open => "open",
+            OperatingState::Closed => "closed",
         })
     }
 }
@@ -42,7 +44,7 @@ impl fmt::Display for Screen {
 /// The answer of [`OperatingSchedule::state_at`](super::OperatingSchedule::state_at).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Status {
-    pub state: Screen,
+    pub state: OperatingState,
     pub reason: Reason,
     /// When `state` next flips, if within the search horizon; `None` also while an
     /// override without an end holds.
@@ -51,7 +53,7 @@ pub struct Status {
 
 impl Status {
     /// The state after `next_change`.
-    pub fn next_state(&self) -> Option<Screen> {
+    pub fn next_state(&self) -> Option<OperatingState> {
         self.next_change.map(|_| self.state.opposite())
     }
 }
@@ -189,14 +191,17 @@ mod tests {
 
     #[test]
     fn screens_serialize_lowercase_and_flip() {
-        assert_eq!(serde_json::to_string(&Screen::Open).unwrap(), "\"open\"");
         assert_eq!(
-            serde_json::to_string(&Screen::Closed).unwrap(),
+            serde_json::to_string(&OperatingState::Open).unwrap(),
+            "\"open\""
+        );
+        assert_eq!(
+            serde_json::to_string(&OperatingState::Closed).unwrap(),
             "\"closed\""
         );
-        assert_eq!(Screen::Open.opposite(), Screen::Closed);
+        assert_eq!(OperatingState::Open.opposite(), OperatingState::Closed);
         let status = Status {
-            state: Screen::Closed,
+            state: OperatingState::Closed,
             reason: Reason::OutsideWindows,
             next_change: None,
         };

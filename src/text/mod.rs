@@ -3,11 +3,18 @@
 //! Khmer gets the Khmer font, with invisible break points (U+200B) between
 //! Khmer clusters so that a line never breaks inside one.
 //!
-//! PURE: no Bevy. The renderer turns each [`Run`] into a text span.
+//! PURE: no Bevy. The renderer turns each [`Run`] into a text span, for
+//! text slides, captions and the ticker alike: [`split_script_runs`] says which
+//! font each run needs (Noto Sans Khmer or Noto Sans), [`break_opportunities`]
+//! where a line may wrap (never inside a Khmer cluster).
+
+mod breaks;
+mod script;
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::captions::{Script, break_opportunities, split_script_runs};
+pub use breaks::break_opportunities;
+pub use script::{Script, split_script_runs};
 
 /// Zero-width space: a line may break here; nothing is drawn.
 pub const ZWSP: char = '\u{200B}';

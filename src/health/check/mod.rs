@@ -206,5 +206,12 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// An instant on the kiosk's wall clock, e.g. `2026-11-28 10:00:00 +07`.
+fn local_text(t: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    t.with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M:%S %Z")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests;

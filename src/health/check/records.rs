@@ -7,8 +7,8 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{Check, CheckSettings, Verdict, plural};
-use crate::schedule::{OperatingSchedule, Override, Screen};
+use super::{Check, CheckSettings, Verdict, local_text, plural};
+use crate::schedule::{OperatingSchedule, OperatingState, Override};
 
 pub(super) fn journal_check(dir: &Path, tz: Tz, now: DateTime<Utc>) -> Check {
     let shown = dir.display();
@@ -71,12 +71,6 @@ pub(super) fn journal_check(dir: &Path, tz: Tz, now: DateTime<Utc>) -> Check {
     Check::pass("journal", reason)
 }
 
-pub(super) fn local_text(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz)
-        .format("%Y-%m-%d %H:%M:%S %Z")
-        .to_string()
-}
-
 fn age_text(age: chrono::TimeDelta) -> String {
     match age.num_minutes() {
         m if m < 2 => format!("{} s", age.num_seconds()),
@@ -109,7 +103,7 @@ pub(super) fn schedule_check(
         tz.name()
     );
     match &active {
-        Some(o) if o.screen() == Screen::Closed => {
+        Some(o) if o.screen() == OperatingState::Closed => {
             Check::warn("schedule", reason + "; the screens are forced OFF")
         }
         Some(_) => Check::warn("schedule", reason + "; an override holds"),

@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::records::local_text;
-use super::{Check, CheckSettings, Verdict};
+use super::{Check, CheckSettings, Verdict, local_text};
 use crate::config::DisplayConfig;
 
 pub(super) fn data_check(dir: &Path, settings: &CheckSettings) -> Check {

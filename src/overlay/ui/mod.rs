@@ -23,7 +23,7 @@ use super::self_test::SelfTest;
 use super::{Overlay, OverlaySettings, Page, Session, View};
 use crate::clock::Clock;
 use crate::config::OverlayLanguage;
-use crate::content::watch::ContentStatus;
+use crate::content::plugin::ContentStatus;
 use crate::display::DisplayStatus;
 use crate::player::Playback;
 use crate::schedule::plugin::Operating;

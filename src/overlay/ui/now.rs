@@ -5,7 +5,7 @@ use bevy_egui::egui;
 
 use super::{Facts, clock_text, row};
 use crate::overlay::labels;
-use crate::schedule::{Power, Screen};
+use crate::schedule::{OperatingState, Power};
 
 pub(super) fn show(ui: &mut egui::Ui, facts: &Facts) {
     let now = facts.clock.now();
@@ -16,8 +16,10 @@ pub(super) fn show(ui: &mut egui::Ui, facts: &Facts) {
             if let Some(operating) = &facts.operating {
                 let status = operating.status(&facts.clock);
                 let (word, colour) = match status.state {
-                    Screen::Open => (labels::OPEN, egui::Color32::LIGHT_GREEN),
-                    Screen::Closed => (labels::CLOSED, egui::Color32::from_rgb(255, 120, 100)),
+                    OperatingState::Open => (labels::OPEN, egui::Color32::LIGHT_GREEN),
+                    OperatingState::Closed => {
+                        (labels::CLOSED, egui::Color32::from_rgb(255, 120, 100))
+                    }
                 };
                 row(
                     ui,
@@ -30,8 +32,8 @@ pub(super) fn show(ui: &mut egui::Ui, facts: &Facts) {
                         "{} – {}",
                         facts.local(at),
                         facts.t(match state {
-                            Screen::Open => labels::OPEN,
-                            Screen::Closed => labels::CLOSED,
+                            OperatingState::Open => labels::OPEN,
+                            OperatingState::Closed => labels::CLOSED,
                         })
                     ),
                     _ => facts.t(labels::NONE).into(),

@@ -53,7 +53,8 @@ struct Fade {
     seconds: f64,
 }
 
-/// The two layers and which one is in front.
+/// The two layers and which one is in front (changed through
+/// [`StageLayers`]).
 #[derive(Resource)]
 pub struct Layers {
     layers: [Layer; 2],
@@ -73,9 +74,10 @@ impl Layers {
 /// Index of a layer.
 pub type LayerId = usize;
 
-/// Everything that changes the stage.
+/// Everything that changes the stage's layers: puts a picture or a video
+/// frame on a layer, brings a layer to the front, hides both.
 #[derive(SystemParam)]
-pub struct Screen<'w, 's> {
+pub struct StageLayers<'w, 's> {
     layers: ResMut<'w, Layers>,
     uploads: Res<'w, FrameUploads>,
     settings: Res<'w, PlayerSettings>,
@@ -84,7 +86,7 @@ pub struct Screen<'w, 's> {
     nodes: Query<'w, 's, (&'static mut Transform, &'static mut Visibility), With<Stage>>,
 }
 
-impl Screen<'_, '_> {
+impl StageLayers<'_, '_> {
     /// The hidden layer, if it can take the next item now (not while the
     /// old item is still fading out on it).
     pub fn free_layer(&self) -> Option<LayerId> {
@@ -302,18 +304,18 @@ fn blank_plane() -> Image {
 }
 
 /// Advances a crossfade; at its end the old layer is hidden.
-fn fade_layers(time: Res<Time<Real>>, mut screen: Screen) {
-    let Some(fade) = &screen.layers.fade else {
+fn fade_layers(time: Res<Time<Real>>, mut stage: StageLayers) {
+    let Some(fade) = &stage.layers.fade else {
         return;
     };
     let progress = ((time.elapsed_secs_f64() - fade.since) / fade.seconds).clamp(0.0, 1.0);
-    let front = screen.layers.front;
+    let front = stage.layers.front;
     // Quantised, so the material is rebuilt at most 256 times per fade.
     let alpha = (progress * 255.0).round() as f32 / 255.0;
-    screen.set_alpha(front, alpha);
+    stage.set_alpha(front, alpha);
     if progress >= 1.0 {
-        screen.layers.fade = None;
-        screen.set_visible(1 - front, false);
+        stage.layers.fade = None;
+        stage.set_visible(1 - front, false);
     }
 }
 

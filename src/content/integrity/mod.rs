@@ -1,22 +1,49 @@
-//! Which playlist.yaml decides a scan: the last one that parsed, or with signing the last one verified.
+//! Signed content: which playlist.yaml decides a scan, and whether each file is the one the office signed.
+//!
+//! The scanner calls one thing here, [`ManifestInUse`]: `update` reads playlist.yaml (the last one
+//! that parsed, or with `trust.require_signature` the last one verified), `gate` checks each file
+//! against the signed `checksums:` table, `finish_scan` tidies the verified store. The parts:
+//!
+//! - `trust.rs`: the `trust:` config keys and minisign signature checks;
+//! - `gate.rs`: the trust state (rollback floor, last verified manifest) and the per-file `Gate`;
+//! - `checksums.rs`: the `checksums:` table and hashing a file in one read;
+//! - `store.rs`, `digests.rs`: verified copies under the data folder and their digest cache;
+//! - `signing.rs`: the office's `build_manifest` and the technician's `verify_folder`.
 
+mod checksums;
+mod digests;
+mod gate;
+mod signing;
+mod store;
+#[cfg(test)]
+mod tests;
+mod trust;
+
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::checksums::Checksums;
-use super::integrity::{Gate, Integrity};
 use super::judge::Findings;
 use super::manifest::{self, Manifest};
 use super::naming::{MANIFEST, SIGNATURE};
 use super::settle::Settling;
 use super::{Catalog, Rejected, ScanOptions};
+use gate::Integrity;
 
+pub(crate) use checksums::Checksums;
+pub(crate) use gate::Gate;
+pub use signing::{ManifestBuildError, VerifyReport, build_manifest, verify_folder};
+pub(crate) use store::Refusal;
+pub use trust::{TrustConfig, TrustError};
+
+/// Which playlist.yaml decides a scan: the last one that parsed, or with signing the last one
+/// verified; with signing also the trust state and the verified store behind the per-file gate.
 #[derive(Debug)]
 pub(crate) struct ManifestInUse {
     /// With `trust.require_signature`, the last verified manifest only.
     pub last_good: Option<Manifest>,
     /// `Some` with `trust.require_signature`.
-    pub integrity: Option<Integrity>,
+    integrity: Option<Integrity>,
 }
 
 impl ManifestInUse {
@@ -87,6 +114,21 @@ impl ManifestInUse {
         })
     }
 
+    /// With signing, at the end of a scan (`present`: rel paths): forgets files that are gone,
+    /// saves the digest index, removes copies no longer used. Returns warnings.
+    pub fn finish_scan(&mut self, present: &HashSet<String>) -> Vec<String> {
+        self.integrity
+            .as_mut()
+            .map(|i| i.store.finish_scan(present))
+            .unwrap_or_default()
+    }
+
+    /// Files read to be hashed so far (tests: unchanged files are not read again).
+    #[cfg(test)]
+    pub fn files_read(&self) -> usize {
+        self.integrity.as_ref().map_or(0, |i| i.store.reads)
+    }
+
     /// Reads playlist.yaml into `last_good`, or returns why not (and keeps the last good one).
     fn load(&mut self, dir: &Path, exists: bool, warnings: &mut Vec<String>) -> Option<String> {
         if let Some(integrity) = &mut self.integrity {
@@ -104,7 +146,7 @@ impl ManifestInUse {
             return None;
         }
         // Even 10,000 files with their checksums stay far below this.
-        let text = match crate::config::guard::read_limited(&dir.join(MANIFEST), 32 << 20) {
+        let text = match crate::guard::read_limited(&dir.join(MANIFEST), 32 << 20) {
             Ok(text) => text,
             Err(err) => return Some(format!("{MANIFEST} cannot be read: {err}")),
         };

@@ -6,8 +6,9 @@ use std::path::Path;
 use tempfile::TempDir;
 
 use super::checksums::NOT_LISTED;
-use super::fixtures::*;
-use super::{Catalog, ScanOptions, Scanner, build_manifest, verify_folder};
+use super::{build_manifest, verify_folder};
+use crate::content::tests::fixtures::*;
+use crate::content::{Catalog, ScanOptions, Scanner};
 
 /// A kiosk's data folder and content folder, with three signed-off files in it.
 struct Kiosk {

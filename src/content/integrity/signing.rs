@@ -17,12 +17,12 @@ use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::Rejected;
 use super::checksums::{Checksums, FileSum, HASH_MISMATCH, NOT_LISTED, hash_copy, size_differs};
-use super::manifest::{self, Manifest};
-use super::naming::{MANIFEST, SIGNATURE, nfc};
 use super::trust::{TrustConfig, trusted_keys, verify_signature};
-use super::walk::{Walk, walk};
+use crate::content::Rejected;
+use crate::content::manifest::{self, Manifest};
+use crate::content::naming::{MANIFEST, SIGNATURE, nfc};
+use crate::content::walk::{Walk, walk};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestBuildError {

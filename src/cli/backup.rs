@@ -1,24 +1,24 @@
-//! `infokiosk backup` and `infokiosk report`: the monthly archive and the
-//! monthly/annual reports, from a shell.
+//! `infokiosk backup`: archives a month (content shown, journal, config)
+//! and verifies it; `backup verify` re-checks an archive.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::Subcommand;
 
 use infokiosk::backup::{
     BackupJob, BackupOutcome, archive_name, prune, run_backup, verify_with_progress,
 };
-use infokiosk::report::{Month, Period, report_from_dir};
+use infokiosk::report::{Month, Period};
 
-use crate::Folders;
+use super::Folders;
 
-#[derive(Args)]
-pub struct BackupArgs {
+#[derive(clap::Args)]
+pub struct Args {
     #[command(subcommand)]
-    action: Option<BackupAction>,
+    action: Option<Action>,
     #[command(flatten)]
     folders: Folders,
     /// The month to archive (YYYY-MM); default the previous month.
@@ -30,55 +30,13 @@ pub struct BackupArgs {
 }
 
 #[derive(Subcommand)]
-enum BackupAction {
+enum Action {
     /// Re-check every hash in an archive and report any damage.
     Verify { archive: PathBuf },
 }
 
-#[derive(Args)]
-pub struct ReportArgs {
-    #[command(flatten)]
-    folders: Folders,
-    /// A month (YYYY-MM).
-    #[arg(long, value_name = "YYYY-MM", conflicts_with = "year")]
-    month: Option<String>,
-    /// A year (YYYY).
-    #[arg(long, value_name = "YYYY")]
-    year: Option<i32>,
-    #[arg(long, value_enum, default_value_t = Format::Html)]
-    format: Format,
-    /// Write here instead of standard output.
-    #[arg(long)]
-    out: Option<PathBuf>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Html,
-    Csv,
-    Json,
-}
-
-/// A progress line on a terminal; nothing when output goes to a file.
-fn progress_bar(label: &'static str) -> impl FnMut(u64, u64) {
-    let tty = std::io::stderr().is_terminal();
-    let mut last = u64::MAX;
-    move |done, total| {
-        let percent = (done * 100).checked_div(total).unwrap_or(100);
-        if tty && percent != last {
-            last = percent;
-            eprint!(
-                "\r{label} {percent:>3}%  {} / {} MB",
-                done >> 20,
-                total >> 20
-            );
-            let _ = std::io::stderr().flush();
-        }
-    }
-}
-
-pub fn backup(args: BackupArgs) -> Result<()> {
-    if let Some(BackupAction::Verify { archive }) = args.action {
+pub fn exec(args: Args) -> Result<()> {
+    if let Some(Action::Verify { archive }) = args.action {
         let report = verify_with_progress(&archive, &mut progress_bar("verifying"))?;
         eprintln!();
         println!("{report}");
@@ -149,32 +107,20 @@ pub fn backup(args: BackupArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn report(args: ReportArgs) -> Result<()> {
-    let config = args.folders.load()?;
-    let period = match (&args.month, args.year) {
-        (Some(month), None) => month
-            .parse::<Period>()
-            .map_err(|e| anyhow::anyhow!("--month: {e}"))?,
-        (None, Some(year)) => Period::Year(year),
-        _ => bail!("give --month YYYY-MM or --year YYYY"),
-    };
-    let report = report_from_dir(
-        &config.journal_dir(),
-        &config.operating_schedule(),
-        period,
-        &config.kiosk_id,
-        Utc::now(),
-    )?;
-    let text = match args.format {
-        Format::Html => report.to_html(),
-        Format::Csv => report.to_csv(),
-        Format::Json => report.to_json(),
-    };
-    match &args.out {
-        Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?
+/// A progress line on a terminal; nothing when output goes to a file.
+fn progress_bar(label: &'static str) -> impl FnMut(u64, u64) {
+    let tty = std::io::stderr().is_terminal();
+    let mut last = u64::MAX;
+    move |done, total| {
+        let percent = (done * 100).checked_div(total).unwrap_or(100);
+        if tty && percent != last {
+            last = percent;
+            eprint!(
+                "\r{label} {percent:>3}%  {} / {} MB",
+                done >> 20,
+                total >> 20
+            );
+            let _ = std::io::stderr().flush();
         }
-        None => print!("{text}"),
     }
-    Ok(())
 }

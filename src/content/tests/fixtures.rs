@@ -4,8 +4,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use super::naming::MANIFEST;
-use super::{Catalog, MediaInfo, Probe, ScanOptions, Scanner, TrustConfig, build_manifest};
+use crate::content::naming::MANIFEST;
+use crate::content::{
+    Catalog, MediaInfo, Probe, ScanOptions, Scanner, TrustConfig, build_manifest,
+};
 
 /// The first 33 bytes of a PNG: enough for any header reader.
 pub fn png_header(width: u32, height: u32) -> Vec<u8> {

@@ -1,5 +1,6 @@
-//! Decoded frames handed from GStreamer's streaming thread to the renderer:
-//! their layout, colours, and the slot they pass through.
+//! The planes of decoded frames as the renderer needs them: their layout,
+//! colour matrix and bounds, and the latest-wins slot frames pass through
+//! from GStreamer's streaming thread (the `Frame` itself is in `video.rs`).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};

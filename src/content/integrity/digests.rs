@@ -6,36 +6,14 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
-use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
 use super::checksums::Sha256;
+use crate::content::walk::FileStamp;
 
 const FORMAT: u32 = 1;
-
-/// What tells an unchanged file from a changed one without reading it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub(crate) struct FileStamp {
-    pub size: u64,
-    pub mtime: (i64, i64),
-    pub ctime: (i64, i64),
-    pub inode: u64,
-    pub device: u64,
-}
-
-impl FileStamp {
-    pub fn of(m: &fs::Metadata) -> Self {
-        FileStamp {
-            size: m.size(),
-            mtime: (m.mtime(), m.mtime_nsec()),
-            ctime: (m.ctime(), m.ctime_nsec()),
-            inode: m.ino(),
-            device: m.dev(),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 struct Known {

@@ -13,7 +13,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::checksums::{FileSum, HASH_MISMATCH, Sha256, hash_copy, size_differs};
-use super::digests::{DigestCache, FileStamp};
+use super::digests::DigestCache;
+use crate::content::walk::FileStamp;
 
 const INDEX: &str = "index.json";
 

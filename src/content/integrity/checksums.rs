@@ -8,8 +8,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
-use super::manifest::inside_path;
-use super::naming::nfc;
+use crate::content::naming::{inside_path, nfc};
 
 /// Why a file is refused when it is not listed in the signed manifest.
 pub(crate) const NOT_LISTED: &str = "not listed in the signed manifest";

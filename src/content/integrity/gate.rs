@@ -11,10 +11,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::content::manifest::{self, Manifest};
+use crate::content::naming::{MANIFEST, SIGNATURE, nfc};
+use crate::content::walk::FileStamp;
+
 use super::checksums::{Checksums, NOT_LISTED};
-use super::digests::FileStamp;
-use super::manifest::{self, Manifest};
-use super::naming::{MANIFEST, SIGNATURE, nfc};
 use super::store::{Refusal, VerifiedStore};
 use super::trust::{TrustConfig, TrustedKey, trusted_keys, verify_signature};
 

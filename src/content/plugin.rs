@@ -1,14 +1,14 @@
-//! Following the content folder live: a worker thread scans it whenever
-//! inotify (through notify's debouncer) says something changed, when a
-//! pending file should have settled, and every `rescan` interval as the
+//! `ContentPlugin`, the content folder followed live: a worker thread scans it
+//! whenever inotify (through notify's debouncer) says something changed, when
+//! a pending file should have settled, and every `rescan` interval as the
 //! safety net (inotify is a hint, not the truth). Each scan that changes the
 //! catalog is sent to the player as a [`ContentChanged`] message.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::{Duration, Instant, SystemTime};
 
+use bevy::platform::cell::SyncCell;
 use bevy::prelude::*;
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
@@ -55,6 +55,11 @@ pub struct CatalogUpdate {
 }
 
 /// The scanning thread, its triggers and its results.
+///
+/// A long-lived worker, not a `crate::job::Job`: a job runs once and yields
+/// one result, while this thread keeps the scanner's caches and the inotify
+/// watch for the life of the player, takes triggers (file events, "rescan
+/// now") and sends a result per scan.
 pub struct CatalogWorker {
     trigger: Sender<()>,
     pub updates: Receiver<CatalogUpdate>,
@@ -216,18 +221,21 @@ fn inode(dir: &Path) -> Option<u64> {
         .map(|m| m.ino())
 }
 
-/// The worker as a Bevy resource.
+/// The worker as a Bevy resource (its receiver is not `Sync`: a `SyncCell`
+/// hands it to one system at a time).
 #[derive(Resource)]
-struct Feed(Mutex<CatalogWorker>);
+struct Feed(SyncCell<CatalogWorker>);
 
-pub struct WatchPlugin {
+/// Scans the content folder on the worker thread and turns each new catalog
+/// into a [`ContentChanged`] message and journal lines.
+pub struct ContentPlugin {
     pub content_dir: PathBuf,
     pub options: ScanOptions,
     pub cache: Option<PathBuf>,
     pub rescan: Duration,
 }
 
-impl Plugin for WatchPlugin {
+impl Plugin for ContentPlugin {
     fn build(&self, app: &mut App) {
         let worker = CatalogWorker::spawn(
             self.content_dir.clone(),
@@ -237,25 +245,25 @@ impl Plugin for WatchPlugin {
         );
         app.add_message::<ContentChanged>()
             .add_message::<RescanNow>()
-            .insert_resource(Feed(Mutex::new(worker)))
+            .insert_resource(Feed(SyncCell::new(worker)))
             .init_resource::<ContentStatus>()
             .add_systems(PreUpdate, (request_rescan, receive_catalog).chain());
     }
 }
 
-fn request_rescan(mut requests: MessageReader<RescanNow>, feed: Res<Feed>) {
+fn request_rescan(mut requests: MessageReader<RescanNow>, mut feed: ResMut<Feed>) {
     if requests.read().count() > 0 {
-        feed.0.lock().unwrap_or_else(|e| e.into_inner()).rescan();
+        feed.0.get().rescan();
     }
 }
 
 fn receive_catalog(
-    feed: Res<Feed>,
+    mut feed: ResMut<Feed>,
     mut status: ResMut<ContentStatus>,
     mut changes: MessageWriter<ContentChanged>,
     mut record: Record,
 ) {
-    let worker = feed.0.lock().unwrap_or_else(|e| e.into_inner());
+    let worker = feed.0.get();
     for update in worker.updates.try_iter() {
         status.last_scan = Some(update.scanned_at);
         status.watching = update.watching;

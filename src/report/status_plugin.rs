@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use bevy::prelude::*;
+use bevy::time::common_conditions::on_real_timer;
 use chrono::Duration;
 
 use super::{KioskStatus, NowShowing, recent_errors, status_json, write_atomically};
@@ -12,7 +13,7 @@ use crate::journal::{month_files, read_file};
 use crate::player::Playback;
 use crate::schedule::plugin::Operating;
 
-const STATUS_SECS: f64 = 60.0;
+const STATUS_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 #[derive(Resource, Clone)]
 pub struct StatusSettings {
@@ -29,7 +30,11 @@ pub struct StatusPlugin {
 impl Plugin for StatusPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(self.settings.clone())
-            .add_systems(Update, write_status);
+            // At start, then every minute.
+            .add_systems(
+                Update,
+                write_status.run_if(run_once.or_eager(on_real_timer(STATUS_EVERY))),
+            );
     }
 }
 
@@ -39,13 +44,8 @@ fn write_status(
     settings: Res<StatusSettings>,
     operating: Res<Operating>,
     playback: Res<Playback>,
-    mut next: Local<f64>,
 ) {
     let real = time.elapsed_secs_f64();
-    if real < *next {
-        return;
-    }
-    *next = real + STATUS_SECS;
     let now = clock.now();
     let status = operating.status(&clock);
     let now_showing = playback.current_item().map(|item| NowShowing {

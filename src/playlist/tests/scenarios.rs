@@ -1,8 +1,8 @@
 //! What the screen shows, call after call: both language modes, date ranges, urgent items and catalog changes.
 
 use super::fixtures::{at, catalog, item, play, urgent};
-use super::{LanguageMode, Playlist, PlaylistPolicy};
 use crate::content::{Catalog, Language};
+use crate::playlist::{LanguageMode, Playlist, PlaylistPolicy};
 
 fn policy(mode: LanguageMode) -> PlaylistPolicy {
     PlaylistPolicy {

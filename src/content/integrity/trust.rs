@@ -7,7 +7,7 @@
 use minisign_verify::{Error as MinisignError, PublicKey, Signature};
 use serde::{Deserialize, Serialize};
 
-use super::naming::SIGNATURE;
+use crate::content::naming::SIGNATURE;
 
 /// The `trust:` section of the kiosk config.
 ///
@@ -162,7 +162,7 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::fixtures::Office;
+    use crate::content::tests::fixtures::Office;
 
     #[test]
     fn config_keys_default_and_unknown_keys_are_refused() {

@@ -1,34 +1,14 @@
 //! Test helpers: catalog items without files, local times, and what a run of the playlist showed.
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
-
 use chrono::NaiveDateTime;
 
-use super::{Entry, Playlist, Why};
-use crate::content::{Catalog, Item, Kind, Language};
+use crate::content::{Catalog, Item, Language};
+use crate::playlist::{Entry, Playlist, Why};
+pub(crate) use crate::test_support::item;
 
 /// A local time written "YYYY-MM-DD HH:MM".
 pub fn at(text: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()
-}
-
-/// An image item whose `rel` is the short name used in the expectations (e.g. "news.vi").
-pub fn item(rel: &str, group: &str, language: Language) -> Item {
-    Item {
-        path: Path::new("/srv/infokiosk/content").join(rel),
-        rel: PathBuf::from(rel),
-        kind: Kind::Image,
-        language,
-        group: group.into(),
-        size: 1000,
-        modified: SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
-        info: None,
-        duration: None,
-        urgent: false,
-        from: None,
-        until: None,
-    }
 }
 
 /// Items from short names: "news.vi" is the vi variant of group "news", "logo" is neutral.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use super::fixtures::*;
-use super::{Kind, Language, ScanOptions, Scanner, SidecarKind, Unlisted};
+use crate::content::{Kind, Language, ScanOptions, Scanner, SidecarKind, Unlisted};
 
 #[test]
 fn rejects_truncated_mp4_with_the_probe_message() {

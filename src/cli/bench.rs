@@ -1,0 +1,42 @@
+//! `infokiosk bench`: speed figures of the catalog scan and the video path
+//! (they report; they never fail).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::Subcommand;
+
+use infokiosk::bench::{bench_catalog, bench_video};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(Subcommand)]
+enum What {
+    /// Folder scans of 1,000 and 10,000 files; rename-into-place latency.
+    Catalog,
+    /// CPU per frame of the video path beside GStreamer decoding alone, the
+    /// switch gap between clips (cold and prerolled), memory over switches.
+    Video {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Clip switches for the memory figure.
+        #[arg(long, default_value_t = 1000)]
+        switches: usize,
+    },
+}
+
+pub fn exec(args: Args) -> Result<()> {
+    let figures = match args.what {
+        What::Catalog => bench_catalog()?,
+        What::Video { files, switches } => {
+            let files: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+            bench_video(&files, switches).map_err(anyhow::Error::msg)?
+        }
+    };
+    println!("{figures}");
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! The `infokiosk` command line, one file per subcommand (as cargo does):
+//! each holds its `Args` and one `exec`; `folders.rs` resolves `--config`,
+//! `--content` and `--data` for all of them.
+
+use clap::{Parser, Subcommand};
+
+pub mod backup;
+pub mod bench;
+pub mod catalog;
+pub mod check;
+mod folders;
+pub mod manifest;
+pub mod pin;
+pub mod report;
+pub mod run;
+pub mod schedule;
+
+pub use folders::{Folders, config_file};
+
+#[derive(Parser)]
+#[command(
+    name = "infokiosk",
+    version,
+    about = "Kiosk player for outdoor information screens"
+)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    // `run`'s arguments, for `infokiosk` without a subcommand.
+    #[command(flatten)]
+    pub run: run::Args,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Play content fullscreen (the default).
+    Run(run::Args),
+    /// Say whether the screens are open at an instant, why, and what comes next.
+    Schedule(schedule::Args),
+    /// List what the content folder will play, in order, and every file it
+    /// will not play, with the reason.
+    Catalog(catalog::Args),
+    /// Self-test of this kiosk (config, content, clips, pictures, disk,
+    /// journal, clock, schedule, display command, last backup): PASS, WARN or
+    /// FAIL for each, with the reason; exits with status 1 on any FAIL.
+    Check(check::Args),
+    /// Archive a month (content shown, journal, config) and verify it.
+    Backup(backup::Args),
+    /// Monthly or annual report from the journal (HTML, CSV or JSON).
+    Report(report::Args),
+    /// Set the admin overlay's PIN for a role: asks for it twice (or reads
+    /// one line from stdin) and writes only its argon2 hash into the config.
+    Pin(pin::Args),
+    /// Signed manifests: `build` writes sizes and SHA-256 into playlist.yaml;
+    /// `verify` checks the signature and every file.
+    Manifest(manifest::Args),
+    /// Speed figures (they report; they never fail).
+    Bench(bench::Args),
+}

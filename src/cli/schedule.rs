@@ -1,0 +1,44 @@
+//! `infokiosk schedule`: whether the screens are open at an instant, why,
+//! and what comes next; or the plan for the days ahead.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+
+use infokiosk::schedule::{describe, describe_json, plan_json, render_plan};
+
+use super::Folders;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    folders: Folders,
+    /// The instant to ask about (RFC 3339); default now.
+    #[arg(long, value_name = "RFC3339")]
+    at: Option<DateTime<Utc>>,
+    /// Print the plan for this many days from that instant instead.
+    #[arg(long, value_name = "N")]
+    days: Option<u32>,
+    /// Machine-readable output.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn exec(args: Args) -> Result<()> {
+    let config = args.folders.load()?;
+    let schedule = config.operating_schedule();
+    let at = args.at.unwrap_or_else(Utc::now);
+    // The override in force on this kiosk, as the player keeps it.
+    let active = std::fs::read_to_string(config.data_dir.join("state/override.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok());
+    let text = match (args.days, args.json) {
+        (Some(days), true) => serde_json::to_string_pretty(&plan_json(&schedule, at, days))?,
+        (Some(days), false) => render_plan(&schedule, at, days),
+        (None, true) => {
+            serde_json::to_string_pretty(&describe_json(&schedule, at, active.as_ref()))?
+        }
+        (None, false) => describe(&schedule, at, active.as_ref()),
+    };
+    println!("{}", text.trim_end());
+    Ok(())
+}

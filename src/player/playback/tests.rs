@@ -1,0 +1,346 @@
+//! The playback rules without a window: what each move from item to item
+//! journals, which items are tried again, what preemption, the controls and
+//! closing do; and the controls system on a tiny `App`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bevy::prelude::*;
+use chrono::NaiveDateTime;
+
+use super::{Playback, Prep, Staged};
+use crate::clock::Clock;
+use crate::config::{Fit, Transition};
+use crate::content::{Catalog, Item, Language};
+use crate::journal::plugin::Recorder;
+use crate::journal::{Ending, Event, Journal, month_files, read_file};
+use crate::player::{PlaybackCommand, PlayerSettings};
+use crate::playlist::PlaylistPolicy;
+
+fn settings() -> PlayerSettings {
+    PlayerSettings {
+        content_dir: PathBuf::from("/srv/infokiosk/content"),
+        image_seconds: 8.0,
+        fit: Fit::Contain,
+        volume: 0.5,
+        time_zone: chrono_tz::Asia::Ho_Chi_Minh,
+        playlist: PlaylistPolicy::default(),
+        transition: Transition::Cut,
+        preroll_seconds: 1.0,
+    }
+}
+
+/// 09:00 local: no item has a time range, any time will do.
+fn now_local() -> NaiveDateTime {
+    NaiveDateTime::parse_from_str("2026-11-28 09:00", "%Y-%m-%d %H:%M").unwrap()
+}
+
+/// A neutral picture (no file is opened).
+fn picture(name: &str) -> Item {
+    crate::test_support::item(name, name, Language::Neutral)
+}
+
+fn urgent(name: &str) -> Item {
+    Item {
+        urgent: true,
+        ..picture(name)
+    }
+}
+
+fn catalog(items: &[Item]) -> Catalog {
+    Catalog {
+        items: items.to_vec(),
+        ..Default::default()
+    }
+}
+
+fn playback_of(items: &[Item]) -> Playback {
+    let mut playback = Playback::new(&settings());
+    playback.apply_catalog(&catalog(items));
+    playback
+}
+
+/// Takes the playlist's next item and gets it ready (as a decoded
+/// picture, or a fitted slide for `slide`), without a stage.
+fn prepare(playback: &mut Playback, now: f64, slide: Option<Entity>) -> Item {
+    let (item, _) = playback
+        .next_item(now, now_local(), None)
+        .expect("something to play");
+    let (prep, staged) = match slide {
+        Some(slide) => (Prep::Text(slide), Staged::Slide),
+        None => (
+            Prep::PictureReady(Handle::default(), Vec2::new(1920.0, 1080.0)),
+            Staged::OnLayer(1),
+        ),
+    };
+    playback.start_preparing(item.clone(), now, prep);
+    playback.preparing.as_mut().unwrap().staged = Some(staged);
+    item
+}
+
+/// The playlist's next item, prepared and presented at `now` for `seconds`.
+fn show_next(playback: &mut Playback, now: f64, seconds: f64) -> Event {
+    prepare(playback, now, None);
+    let staged = playback.take_staged().expect("staged");
+    playback.present(staged, now, seconds)
+}
+
+fn name(event: &Option<Event>) -> Option<(&str, Ending)> {
+    match event {
+        Some(Event::PlayEnded { item, ended, .. }) => Some((item.as_str(), *ended)),
+        _ => None,
+    }
+}
+
+#[test]
+fn an_item_shown_to_its_end_journals_how_long_it_showed() {
+    let mut playback = playback_of(&[picture("a.png"), picture("b.png")]);
+    let started = show_next(&mut playback, 10.0, 8.0);
+    assert_eq!(
+        started,
+        Event::PlayStarted {
+            item: "a.png".into(),
+            kind: "image".into(),
+            language: "neutral".into(),
+        }
+    );
+    assert_eq!(
+        playback.current_item().map(|i| i.rel.clone()),
+        Some("a.png".into())
+    );
+    // Its successor is prepared `preroll_seconds` before its end.
+    let no_slides = |_, _| true;
+    assert!(!playback.wants_next(16.9, 1.0, no_slides));
+    assert!(playback.wants_next(17.0, 1.0, no_slides));
+
+    let ended = playback.end_showing(18.0, Ending::Completed, None);
+    assert_eq!(
+        ended,
+        Some(Event::PlayEnded {
+            item: "a.png".into(),
+            kind: "image".into(),
+            language: "neutral".into(),
+            shown_ms: 8000,
+            frames: None,
+            pages: None,
+            ended: Ending::Completed,
+            reason: None,
+        })
+    );
+    // The screen is free; nothing more ends.
+    assert!(playback.current_item().is_none());
+    assert_eq!(playback.end_showing(19.0, Ending::Completed, None), None);
+}
+
+#[test]
+fn a_text_slide_ends_with_its_pages_and_stays_until_the_next_item_shows() {
+    let slide = Entity::from_raw_u32(7).unwrap();
+    let mut playback = playback_of(&[picture("a.md"), picture("b.png")]);
+    prepare(&mut playback, 0.0, Some(slide));
+    let staged = playback.take_staged().unwrap();
+    playback.present(staged, 0.0, 5.0);
+
+    let ended = playback.end_showing(5.0, Ending::Completed, None);
+    assert!(matches!(
+        ended,
+        Some(Event::PlayEnded { pages: Some(1), .. })
+    ));
+    assert!(playback.take_retired().is_empty(), "still on screen");
+    show_next(&mut playback, 5.0, 8.0);
+    assert_eq!(playback.take_retired(), vec![slide]);
+}
+
+#[test]
+fn a_failing_item_is_journaled_and_not_tried_again_until_its_file_changes() {
+    let bad = picture("bad.png");
+    let mut playback = playback_of(&[bad.clone(), picture("good.png")]);
+    let (first, _) = playback.next_item(0.0, now_local(), None).unwrap();
+    assert_eq!(first, bad);
+    assert_eq!(
+        playback.fail(&first, "cannot decode picture".into()),
+        Event::ItemFailed {
+            item: "bad.png".into(),
+            kind: "image".into(),
+            reason: "cannot decode picture".into(),
+            stage: "play".into(),
+        }
+    );
+    for _ in 0..4 {
+        let (next, _) = playback.next_item(0.0, now_local(), None).unwrap();
+        assert_eq!(next.rel, Path::new("good.png"));
+    }
+
+    // A new copy (another modification time) is tried again.
+    let copy = Item {
+        modified: bad.modified + Duration::from_secs(60),
+        ..bad.clone()
+    };
+    playback.apply_catalog(&catalog(&[copy.clone(), picture("good.png")]));
+    let shown: Vec<Item> = (0..2)
+        .map(|_| playback.next_item(0.0, now_local(), None).unwrap().0)
+        .collect();
+    assert!(shown.contains(&copy), "{shown:?}");
+}
+
+#[test]
+fn an_item_failing_while_prepared_is_dropped_with_its_slide() {
+    let slide = Entity::from_raw_u32(3).unwrap();
+    let mut playback = playback_of(&[picture("empty.md"), picture("good.png")]);
+    let (item, _) = playback.next_item(0.0, now_local(), None).unwrap();
+    playback.start_preparing(item, 0.0, Prep::Text(slide));
+
+    let failed = playback.fail_preparing("text not laid out after 10 s".into());
+    assert!(matches!(
+        failed,
+        Some(Event::ItemFailed { ref item, ref stage, .. }) if item == "empty.md" && stage == "play"
+    ));
+    assert!(playback.preparing.is_none());
+    assert_eq!(playback.take_retired(), vec![slide]);
+    assert_eq!(playback.fail_preparing("again".into()), None);
+}
+
+#[test]
+fn a_new_urgent_item_ends_the_one_on_screen_as_skipped_and_is_journaled_preempted() {
+    let mut playback = playback_of(&[picture("a.png"), picture("b.png")]);
+    show_next(&mut playback, 0.0, 8.0);
+    prepare(&mut playback, 6.0, None);
+    assert!(playback.preempt_for_urgent(6.5, now_local()).is_none());
+
+    playback.apply_catalog(&catalog(&[
+        picture("a.png"),
+        picture("b.png"),
+        urgent("alert.png"),
+    ]));
+    let preemption = playback.preempt_for_urgent(7.0, now_local()).unwrap();
+    assert_eq!(preemption.interrupted.as_deref(), Some("a.png"));
+    assert_eq!(name(&preemption.ended), Some(("a.png", Ending::Skipped)));
+    assert!(playback.preparing.is_none(), "b is dropped");
+
+    let (next, preempted) = playback
+        .next_item(7.0, now_local(), preemption.interrupted)
+        .unwrap();
+    assert_eq!(next.rel, Path::new("alert.png"));
+    assert_eq!(
+        preempted,
+        Some(Event::Preempted {
+            item: "alert.png".into(),
+            interrupted: Some("a.png".into()),
+        })
+    );
+}
+
+#[test]
+fn nothing_to_play_brings_up_the_fallback_slide_and_asks_again_later() {
+    let mut playback = playback_of(&[]);
+    assert!(playback.wants_next(0.0, 1.0, |_, _| true));
+    assert!(playback.next_item(0.0, now_local(), None).is_none());
+    assert!(playback.take_staged().is_none());
+    assert!(playback.show_fallback_if_idle());
+    assert!(playback.is_fallback());
+    assert!(!playback.show_fallback_if_idle(), "already up");
+    assert!(!playback.wants_next(1.9, 1.0, |_, _| true));
+    assert!(playback.wants_next(2.0, 1.0, |_, _| true));
+}
+
+#[test]
+fn closing_stops_the_item_on_screen_and_drops_the_next() {
+    let slide = Entity::from_raw_u32(5).unwrap();
+    let mut playback = playback_of(&[picture("a.png"), picture("b.md")]);
+    show_next(&mut playback, 0.0, 8.0);
+    prepare(&mut playback, 7.0, Some(slide));
+
+    assert_eq!(name(&playback.close(7.5)), Some(("a.png", Ending::Stopped)));
+    assert!(playback.current_item().is_none());
+    assert!(playback.preparing.is_none());
+    assert_eq!(playback.take_retired(), vec![slide]);
+    assert_eq!(playback.close(8.0), None, "nothing left to stop");
+}
+
+#[test]
+fn exit_stops_the_item_on_screen() {
+    let mut playback = playback_of(&[picture("a.png")]);
+    show_next(&mut playback, 0.0, 8.0);
+    let ended = playback.stop_at_exit(3.0);
+    assert_eq!(name(&ended), Some(("a.png", Ending::Stopped)));
+    assert!(matches!(
+        ended,
+        Some(Event::PlayEnded { shown_ms: 3000, .. })
+    ));
+}
+
+#[test]
+fn a_pause_gives_a_picture_its_time_back_and_next_skips_it() {
+    let mut playback = playback_of(&[picture("a.png"), picture("b.png")]);
+    show_next(&mut playback, 0.0, 8.0);
+    playback.set_paused(true, 2.0);
+    assert!(playback.is_paused());
+    assert_eq!(
+        playback.position(30.0).map(|(at, _)| at),
+        Some(Duration::from_secs(2))
+    );
+    playback.set_paused(false, 12.0);
+    // 8 s shown from 0, 10 s paused: it ends at 18, its successor is
+    // prepared from 17.
+    assert!(!playback.wants_next(16.9, 1.0, |_, _| true));
+    assert!(playback.wants_next(17.0, 1.0, |_, _| true));
+
+    playback.set_paused(true, 13.0);
+    let skipped = playback.skip(14.0);
+    assert_eq!(name(&skipped), Some(("a.png", Ending::Skipped)));
+    assert!(!playback.is_paused(), "next resumes");
+}
+
+#[test]
+fn previous_shows_the_item_before_again() {
+    let mut playback = playback_of(&[picture("a.png"), picture("b.png"), picture("c.png")]);
+    assert_eq!(playback.go_back(0.0), None, "nothing before");
+    show_next(&mut playback, 0.0, 8.0);
+    playback.end_showing(8.0, Ending::Completed, None);
+    show_next(&mut playback, 8.0, 8.0);
+
+    let skipped = playback.go_back(10.0);
+    assert_eq!(name(&skipped), Some(("b.png", Ending::Skipped)));
+    let (next, _) = playback.next_item(10.0, now_local(), None).unwrap();
+    assert_eq!(next.rel, Path::new("a.png"));
+}
+
+#[test]
+fn the_volume_stays_between_silent_and_full() {
+    let mut playback = playback_of(&[]);
+    assert_eq!(playback.volume(), 0.5);
+    playback.set_volume(1.7);
+    assert_eq!(playback.volume(), 1.0);
+    playback.set_volume(-0.2);
+    assert_eq!(playback.volume(), 0.0);
+}
+
+/// The overlay's "next" on a tiny App: the controls system writes what the
+/// state change returned into the journal.
+#[test]
+fn the_next_command_journals_the_skipped_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut playback = playback_of(&[picture("a.png"), picture("b.png")]);
+    show_next(&mut playback, 0.0, 8.0);
+    let start = "2026-11-28T02:00:00Z".parse().unwrap();
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins)
+        .insert_resource(Clock::starting_at(start, 0.0))
+        .insert_resource(Recorder(Some(
+            Journal::open(dir.path(), "test", chrono_tz::Asia::Ho_Chi_Minh).unwrap(),
+        )))
+        .insert_resource(playback)
+        .add_plugins(crate::player::controls::plugin);
+    app.update();
+    app.world_mut().write_message(PlaybackCommand::Next);
+    app.update();
+
+    let lines: Vec<_> = month_files(dir.path())
+        .iter()
+        .flat_map(|f| read_file(f).records)
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["event"], "play_ended");
+    assert_eq!(lines[0]["item"], "a.png");
+    assert_eq!(lines[0]["ended"], "skipped");
+    assert!(app.world().resource::<Playback>().current_item().is_none());
+}
