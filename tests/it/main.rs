@@ -6,6 +6,7 @@ mod desktop;
 mod faults;
 mod hours;
 mod languages;
+mod layout;
 mod overlay;
 mod playing;
 mod records;
