@@ -23,7 +23,6 @@ mod next_change;
 mod operating;
 mod overrides;
 mod plan;
-mod plan_text;
 #[cfg(feature = "player")]
 pub mod plugin;
 mod status;
@@ -38,6 +37,6 @@ pub use next_change::SEARCH_HORIZON_DAYS;
 pub use operating::OperatingSchedule;
 pub use overrides::{Override, OverrideSource, Power};
 pub use plan::{DayPlan, OpenInterval};
-pub use plan_text::{plan_json, render_plan};
+pub use plan::{plan_json, render_plan};
 pub use status::{OperatingState, Reason, Status};
 pub use window::Window;
