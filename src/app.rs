@@ -75,6 +75,7 @@ impl Plugin for AppPlugin {
                 options: config.scan_options(),
                 cache: Some(config.data_dir.join("probe-cache.json")),
                 rescan: std::time::Duration::from_secs_f64(config.rescan_seconds),
+                refused: Some(config.data_dir.join("state/refused.json")),
             })
             .add_plugins(PlayerPlugin {
                 settings: PlayerSettings {
@@ -186,12 +187,12 @@ fn default_plugins(windowed: bool, (width, height): (u32, u32)) -> impl PluginGr
 fn open_journal(config: &KioskConfig) -> Recorder {
     let tz = config.operating_schedule().timezone();
     match Journal::open(&config.journal_dir(), &config.kiosk_id, tz) {
-        Ok(journal) => Recorder(Some(journal)),
+        Ok(journal) => Recorder::new(journal),
         Err(e) => {
             // Playing on without a journal beats a dark screen; the error is
             // loud in the log and the self-test.
             error!("{e}; playing without a journal");
-            Recorder(None)
+            Recorder::default()
         }
     }
 }

@@ -4,6 +4,8 @@
 mod catalog;
 mod video;
 
+#[cfg(test)]
+pub(crate) use catalog::TINY_PNG;
 pub use catalog::bench_catalog;
 pub use video::bench_video;
 

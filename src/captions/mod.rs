@@ -17,7 +17,6 @@ mod ticker;
 mod timing;
 
 use std::fmt;
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -114,11 +113,17 @@ pub fn read_text(path: &Path) -> Result<String, CaptionError> {
         path: path.to_owned(),
         source,
     };
+    // A symlink inside the folder (the walk checked it) leads to the file; a FIFO or device
+    // is refused without blocking.
+    let file = crate::guard::open_regular_target(path).map_err(read_error)?;
+    let size = file.metadata().map_err(read_error)?.len();
     let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|file| file.take(MAX_TEXT_FILE_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(read_error)?;
-    if bytes.len() as u64 > MAX_TEXT_FILE_BYTES {
+    if size <= MAX_TEXT_FILE_BYTES {
+        file.take(MAX_TEXT_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(read_error)?;
+    }
+    if size > MAX_TEXT_FILE_BYTES || bytes.len() as u64 > MAX_TEXT_FILE_BYTES {
         return Err(CaptionError::TooLarge {
             path: path.to_owned(),
         });

@@ -168,7 +168,10 @@ pub enum ConfigError {
 impl KioskConfig {
     /// Reads, parses and validates a config file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = crate::guard::read_limited(path, MAX_CONFIG_BYTES).map_err(|message| {
+        // Not from the content folder: a symlinked config in /etc is followed, its target
+        // still checked to be a regular file.
+        let resolved = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        let text = crate::guard::read_limited(&resolved, MAX_CONFIG_BYTES).map_err(|message| {
             ConfigError::Parse {
                 path: path.to_owned(),
                 message,

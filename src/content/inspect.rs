@@ -1,6 +1,5 @@
 //! Looking inside a media file, cheaply and once: the image header (never decoded) and the video probe, cached.
 
-use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::time::SystemTime;
@@ -73,7 +72,9 @@ fn check_pixels(info: &MediaInfo, max: u64) -> Result<(), String> {
 /// Width and height from the header only: the decoder never sees a file the limits refuse.
 fn read_image_header(path: &Path, rel: &str) -> Result<MediaInfo, String> {
     let invalid = |why: String| format!("not a valid image: {why}");
-    let file = File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
+    // A FIFO or device swapped in since the walk is refused here, without blocking.
+    let file =
+        crate::guard::open_regular_target(path).map_err(|e| format!("cannot be read: {e}"))?;
     let mut reader = BufReader::new(file);
     let header = reader
         .fill_buf()

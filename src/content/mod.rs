@@ -42,6 +42,8 @@ mod manifest;
 mod naming;
 #[cfg(feature = "player")]
 pub mod plugin;
+#[cfg(feature = "player")]
+mod refused;
 mod scan;
 mod settle;
 #[cfg(test)]

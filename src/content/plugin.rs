@@ -10,10 +10,12 @@ use std::time::{Duration, Instant, SystemTime};
 
 use bevy::platform::cell::SyncCell;
 use bevy::prelude::*;
-use notify::RecursiveMode;
-use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use notify::event::{AccessKind, AccessMode};
+use notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, RecommendedCache, new_debouncer_opt};
 
-use super::{Catalog, CatalogDiff, ScanOptions, Scanner};
+use super::refused::RefusalMemory;
+use super::{Catalog, CatalogDiff, Rejected, ScanOptions, Scanner};
 use crate::journal::Event;
 use crate::journal::plugin::Record;
 use crate::media::DiscovererProbe;
@@ -24,6 +26,12 @@ const DEBOUNCE: Duration = Duration::from_millis(150);
 const PENDING_RECHECK: Duration = Duration::from_millis(250);
 /// While the folder is missing, look for it this often.
 const MISSING_RECHECK: Duration = Duration::from_secs(2);
+/// Up to this many files refused at once get an `item_failed` line each;
+/// more make one `content_refused` summary line.
+const REFUSALS_LINE_EACH: usize = 10;
+/// Names listed in a `content_refused` line, and reasons counted apart.
+const REFUSALS_NAMED: usize = 5;
+const REFUSAL_REASONS: usize = 10;
 
 /// A new catalog and what changed since the previous one.
 #[derive(Message, Debug, Clone)]
@@ -73,6 +81,18 @@ impl CatalogWorker {
         cache: Option<PathBuf>,
         rescan: Duration,
     ) -> Self {
+        Self::spawn_remembering(content_dir, options, cache, rescan, None)
+    }
+
+    /// [`spawn`](Self::spawn), comparing the first catalog's refusals with
+    /// those the last run remembered in `refused` (see [`RefusalMemory`]).
+    pub fn spawn_remembering(
+        content_dir: PathBuf,
+        options: ScanOptions,
+        cache: Option<PathBuf>,
+        rescan: Duration,
+        refused: Option<PathBuf>,
+    ) -> Self {
         let (trigger, triggers) = channel();
         let (send, updates) = channel();
         let own_trigger = trigger.clone();
@@ -80,7 +100,8 @@ impl CatalogWorker {
             .name("catalog".into())
             .spawn(move || {
                 let scanner = Scanner::new(content_dir, options, cache);
-                worker_loop(scanner, own_trigger, triggers, send, rescan);
+                let refused = RefusalMemory::load(refused);
+                worker_loop(scanner, refused, own_trigger, triggers, send, rescan);
             })
             .expect("a thread can be started");
         Self { trigger, updates }
@@ -94,6 +115,7 @@ impl CatalogWorker {
 
 fn worker_loop(
     mut scanner: Scanner,
+    mut refused: RefusalMemory,
     trigger: Sender<()>,
     triggers: Receiver<()>,
     updates: Sender<CatalogUpdate>,
@@ -113,7 +135,11 @@ fn worker_loop(
         let exists = watch.ensure();
         let started = Instant::now();
         let catalog = scanner.scan(&mut probe, SystemTime::now());
-        let diff = last.diff(&catalog);
+        let mut diff = last.diff(&catalog);
+        if first {
+            // The last run journaled these already.
+            refused.drop_known(&mut diff.newly_rejected);
+        }
         wait = if !exists {
             MISSING_RECHECK
         } else if !catalog.pending.is_empty() {
@@ -130,6 +156,9 @@ fn worker_loop(
         // shown to technicians), but without a catalog to swap in.
         let changed = first || catalog != last;
         first = false;
+        if changed {
+            refused.remember(&catalog.rejected);
+        }
         let update = CatalogUpdate {
             catalog: changed.then(|| catalog.clone()),
             diff,
@@ -185,12 +214,29 @@ impl FolderWatch {
             return true;
         }
         let trigger = self.trigger.clone();
-        let made = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
-            if let Err(errors) = &result {
-                tracing::debug!("file events: {errors:?}");
+        let on_events = move |result: DebounceEventResult| {
+            let changed = match &result {
+                Ok(events) => events.iter().any(|e| is_change(&e.kind)),
+                // Events may have been lost (a full queue): look.
+                Err(errors) => {
+                    tracing::debug!("file events: {errors:?}");
+                    true
+                }
+            };
+            if changed {
+                let _ = trigger.send(());
             }
-            let _ = trigger.send(());
-        });
+        };
+        // A symlink in the folder must not make the watch follow it out of
+        // the folder (into /, or round a loop).
+        let config = notify::Config::default().with_follow_symlinks(false);
+        let made = new_debouncer_opt::<_, notify::RecommendedWatcher, _>(
+            DEBOUNCE,
+            None,
+            on_events,
+            RecommendedCache::new(),
+            config,
+        );
         let watched =
             made.and_then(|mut d| d.watch(&self.dir, RecursiveMode::Recursive).map(|()| d));
         match watched {
@@ -210,6 +256,21 @@ impl FolderWatch {
             }
         }
         true
+    }
+}
+
+/// Whether a file event means something in the folder changed. notify 8
+/// always asks inotify for opens too, and a scan opens every file: were an
+/// open a trigger, each scan would start the next one, forever.
+fn is_change(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        EventKind::Create(_)
+        | EventKind::Modify(_)
+        | EventKind::Remove(_)
+        | EventKind::Any
+        | EventKind::Other => true,
     }
 }
 
@@ -233,15 +294,18 @@ pub struct ContentPlugin {
     pub options: ScanOptions,
     pub cache: Option<PathBuf>,
     pub rescan: Duration,
+    /// Where the refusals journaled are remembered across restarts.
+    pub refused: Option<PathBuf>,
 }
 
 impl Plugin for ContentPlugin {
     fn build(&self, app: &mut App) {
-        let worker = CatalogWorker::spawn(
+        let worker = CatalogWorker::spawn_remembering(
             self.content_dir.clone(),
             self.options.clone(),
             self.cache.clone(),
             self.rescan,
+            self.refused.clone(),
         );
         app.add_message::<ContentChanged>()
             .add_message::<RescanNow>()
@@ -300,7 +364,18 @@ fn journal_diff(diff: &CatalogDiff, record: &mut Record) {
             detail: detail.clone(),
         });
     }
-    for rejected in diff.newly_rejected.iter().filter(|r| !r.is_temporary()) {
+    let refused: Vec<&Rejected> = diff
+        .newly_rejected
+        .iter()
+        .filter(|r| !r.is_temporary())
+        .collect();
+    if refused.len() > REFUSALS_LINE_EACH {
+        let summary = refusal_summary(&refused);
+        warn!("not playing {} files: {summary:?}", refused.len());
+        record.event(summary);
+        return;
+    }
+    for rejected in refused {
         warn!(
             "not playing {}: {}",
             rejected.rel.display(),
@@ -314,5 +389,116 @@ fn journal_diff(diff: &CatalogDiff, record: &mut Record) {
             reason: rejected.reason.clone(),
             stage: "catalog".into(),
         });
+    }
+}
+
+/// One `content_refused` line for many refused files: how many, how many
+/// for each reason (the most common few, the rest together), the first
+/// names. Bounded whatever the folder holds.
+fn refusal_summary(refused: &[&Rejected]) -> Event {
+    let mut counts: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+    for rejected in refused {
+        *counts.entry(rejected.reason.as_str()).or_default() += 1;
+    }
+    let mut counts: Vec<(&str, u64)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut by_reason: std::collections::BTreeMap<String, u64> = counts
+        .iter()
+        .take(REFUSAL_REASONS)
+        .map(|(reason, n)| ((*reason).to_owned(), *n))
+        .collect();
+    let others: u64 = counts.iter().skip(REFUSAL_REASONS).map(|(_, n)| n).sum();
+    if others > 0 {
+        by_reason.insert("other reasons".into(), others);
+    }
+    Event::ContentRefused {
+        count: refused.len() as u64,
+        by_reason,
+        first: refused
+            .iter()
+            .take(REFUSALS_NAMED)
+            .map(|r| r.rel.display().to_string())
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod worker_tests;
+
+#[cfg(test)]
+mod refusal_tests {
+    use super::*;
+    use crate::clock::Clock;
+    use crate::journal::plugin::Recorder;
+    use crate::journal::{Journal, month_files, read_file};
+    use bevy::ecs::system::RunSystemOnce;
+    use chrono::TimeZone;
+
+    fn junk(n: usize) -> Vec<Rejected> {
+        (0..n)
+            .map(|i| Rejected {
+                rel: PathBuf::from(format!("{i}.docx")),
+                reason: "not a picture, video or text slide".into(),
+            })
+            .collect()
+    }
+
+    /// The journal lines `journal_diff` writes for `newly_rejected`.
+    fn journaled(newly_rejected: Vec<Rejected>) -> Vec<serde_json::Value> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = App::new();
+        app.insert_resource(Clock::starting_at(
+            chrono::Utc.with_ymd_and_hms(2026, 11, 28, 1, 0, 0).unwrap(),
+            0.0,
+        ))
+        .insert_resource(Recorder::synchronous(
+            Journal::open(dir.path(), "test", chrono_tz::Asia::Ho_Chi_Minh).unwrap(),
+        ));
+        let diff = CatalogDiff {
+            newly_rejected,
+            ..default()
+        };
+        app.world_mut()
+            .run_system_once(move |mut record: Record| journal_diff(&diff, &mut record))
+            .unwrap();
+        month_files(dir.path())
+            .iter()
+            .flat_map(|f| read_file(f).records)
+            .collect()
+    }
+
+    #[test]
+    fn thousands_of_refused_files_make_one_summary_line() {
+        let lines = journaled(junk(20_000));
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        let summary = &lines[0];
+        assert_eq!(summary["event"], "content_refused");
+        assert_eq!(summary["count"], 20_000);
+        assert_eq!(
+            summary["by_reason"]["not a picture, video or text slide"],
+            20_000
+        );
+        assert_eq!(summary["first"].as_array().unwrap().len(), REFUSALS_NAMED);
+    }
+
+    #[test]
+    fn a_few_refused_files_get_a_line_each() {
+        let lines = journaled(junk(1));
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert_eq!(lines[0]["event"], "item_failed");
+        assert_eq!(lines[0]["item"], "0.docx");
+        assert_eq!(lines[0]["stage"], "catalog");
+    }
+
+    #[test]
+    fn a_summary_counts_few_reasons_apart_whatever_the_reasons() {
+        let mut many = junk(1000);
+        for (i, r) in many.iter_mut().enumerate() {
+            r.reason = format!("reason {i}");
+        }
+        let lines = journaled(many);
+        let by_reason = lines[0]["by_reason"].as_object().unwrap();
+        assert_eq!(by_reason.len(), REFUSAL_REASONS + 1);
+        assert_eq!(by_reason["other reasons"], 1000 - REFUSAL_REASONS as u64);
     }
 }

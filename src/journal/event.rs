@@ -124,6 +124,22 @@ pub enum Event {
         reason: String,
         stage: String,
     },
+    /// Many files refused by the catalog at once (more than a few since the
+    /// last scan, or since the last run): one line for all of them instead
+    /// of an `item_failed` line each, so that a folder of 20,000 junk files
+    /// cannot flood the journal.
+    ContentRefused {
+        count: u64,
+        /// How many files each reason refused.
+        by_reason: std::collections::BTreeMap<String, u64>,
+        /// The first few of them, in the catalog's order.
+        first: Vec<String>,
+    },
+    /// Lines the journal writer had no room for while the disk was slow:
+    /// `dropped` lines were lost, this one says how many.
+    JournalOverflow {
+        dropped: u64,
+    },
     /// The player is alive: written every minute while it runs, with the
     /// screen state at that moment (`open` or `closed`).
     Heartbeat {

@@ -3,13 +3,16 @@
 //!
 //! Each line is written with a single `write` and synced, so a power cut can
 //! at worst leave the last line cut off; the reader skips such a line with a
-//! warning and keeps every line after it.
+//! warning and keeps every line after it. The player writes through
+//! [`writer::JournalWriter`], a thread of its own, so that the render loop
+//! never waits on the disk.
 
 mod downtime;
 mod event;
 #[cfg(feature = "player")]
 pub mod plugin;
 mod read;
+pub mod writer;
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;

@@ -43,9 +43,9 @@ fn app(dir: &Path) -> App {
     app.add_plugins((MinimalPlugins, StatesPlugin))
         // A clock that stands still until the test moves it.
         .insert_resource(Clock::starting_at(at(START), 0.0))
-        .insert_resource(Recorder(Some(
+        .insert_resource(Recorder::synchronous(
             Journal::open(&config.journal_dir(), "test", chrono_tz::Asia::Ho_Chi_Minh).unwrap(),
-        )))
+        ))
         .add_message::<SetDisplayPower>()
         .add_message::<PlaybackCommand>()
         .add_message::<RescanNow>()

@@ -32,7 +32,9 @@ pub use model::{
     PlayStats, RejectedFile, Report, Totals,
 };
 pub use period::{Month, Period, PeriodError};
-pub use status::{KioskStatus, NowShowing, recent_errors, status_json, write_atomically};
+pub use status::{
+    KioskStatus, NowShowing, RecentErrors, recent_errors, status_json, write_atomically,
+};
 
 use crate::schedule::OperatingSchedule;
 

@@ -93,7 +93,8 @@ fn read_control_file(
     mut requests: MessageWriter<OverrideRequest>,
     mut record: Record,
 ) {
-    let seen = std::fs::metadata(&control.path)
+    // The link itself, not its target: a symlink is refused when read, never followed.
+    let seen = std::fs::symlink_metadata(&control.path)
         .ok()
         .map(|m| (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()));
     if seen == control.seen {
@@ -291,9 +292,9 @@ mod tests {
         let mut app = App::new();
         app.add_plugins((MinimalPlugins, StatesPlugin))
             .insert_resource(Clock::starting_at(hcm(start), 0.0))
-            .insert_resource(Recorder(Some(
+            .insert_resource(Recorder::synchronous(
                 Journal::open(&dir.join("journal"), "test", HCM).unwrap(),
-            )))
+            ))
             .add_plugins(SchedulePlugin {
                 schedule: OperatingSchedule::from_config(&ScheduleConfig::default()).unwrap(),
                 control_file: dir.join("control.yaml"),

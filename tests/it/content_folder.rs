@@ -364,3 +364,158 @@ fn hostile_names_and_captions_are_refused_or_cleaned_never_a_crash() {
         captions.cues[0].text
     );
 }
+
+/// The player process started for `kiosk` (a child of xvfb-run), found by
+/// its config path, which is this test's own.
+fn player_pid(kiosk: &Kiosk) -> Option<i32> {
+    player_pid_for(&kiosk.config())
+}
+
+/// [`player_pid`] by the config path alone, for a thread that does not hold the `Kiosk`.
+fn player_pid_for(config: &Path) -> Option<i32> {
+    let config = config.display().to_string();
+    std::fs::read_dir("/proc").ok()?.find_map(|entry| {
+        let entry = entry.ok()?;
+        let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
+        let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+        let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+        let ours = args.first()?.ends_with(b"infokiosk") && args.contains(&config.as_bytes());
+        ours.then_some(pid)
+    })
+}
+
+#[test]
+fn thousands_of_junk_files_make_one_journal_line_and_none_at_the_next_start() {
+    let kiosk = Kiosk::new("");
+    let c = kiosk.content();
+    make_png(&c.join("a.png"), "red", 640, 480);
+    age(&c.join("a.png"));
+    for i in 0..20_000 {
+        std::fs::File::create(c.join(format!("junk-{i}.docx"))).unwrap();
+    }
+    // Lines a run writes besides what it plays and its heartbeats.
+    let other = |lines: &[serde_json::Value]| -> Vec<String> {
+        lines
+            .iter()
+            .map(|r| r["event"].as_str().unwrap_or_default().to_owned())
+            .filter(|e| !e.starts_with("play_") && e != "heartbeat")
+            .collect()
+    };
+
+    // First run: stopped by --exit-after.
+    kiosk.play(6.0, &artifact("junk-files-1.png"), OPEN);
+    let first = kiosk.journal();
+    assert!(
+        events(&first, "play_started")
+            .iter()
+            .any(|r| r["item"] == "a.png"),
+        "the picture plays"
+    );
+    let refused = events(&first, "content_refused");
+    assert_eq!(refused.len(), 1, "{:?}", other(&first));
+    assert_eq!(refused[0]["count"], 20_000);
+    assert!(events(&first, "item_failed").is_empty());
+    assert!(other(&first).len() < 50, "{:?}", other(&first));
+    assert_eq!(
+        first.last().unwrap()["event"],
+        "app_stopped",
+        "drained at exit"
+    );
+
+    // Second run: stopped by SIGTERM, as systemd stops it, once it plays.
+    let running = kiosk.start(60.0, &artifact("junk-files-2.png"), OPEN);
+    let deadline = std::time::Instant::now() + Duration::from_secs(40);
+    let plays = |lines: &[serde_json::Value]| events(lines, "play_started").len();
+    while plays(&kiosk.journal()) <= plays(&first) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the picture plays again"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let pid = player_pid(&kiosk).expect("the player runs");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = running.wait();
+    let journal = kiosk.journal();
+    let second = &journal[first.len()..];
+    assert!(
+        events(second, "play_started")
+            .iter()
+            .any(|r| r["item"] == "a.png")
+    );
+    assert!(
+        events(second, "content_refused").is_empty() && events(second, "item_failed").is_empty(),
+        "the same junk is not journaled again: {:?}",
+        other(second)
+    );
+    assert!(other(second).len() < 50, "{:?}", other(second));
+    assert_eq!(
+        journal.last().unwrap()["event"],
+        "app_stopped",
+        "drained on SIGTERM: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seqs: Vec<u64> = journal.iter().map(|r| r["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, (1..=journal.len() as u64).collect::<Vec<_>>());
+}
+
+#[test]
+fn fifos_named_control_yaml_and_a_caption_never_stall_the_player() {
+    let kiosk = Kiosk::new("");
+    let c = kiosk.content();
+    make_png(&c.join("a.png"), "red", 640, 480);
+    age(&c.join("a.png"));
+    for name in ["control.yaml", "news.vi.srt"] {
+        let made = std::process::Command::new("mkfifo")
+            .arg(c.join(name))
+            .status()
+            .unwrap();
+        assert!(made.success());
+    }
+    let running = kiosk.start(8.0, &artifact("fifo-control.png"), OPEN);
+    // Before the fix the first frame blocked on the FIFO for ever: end such a run
+    // instead of hanging the suite (it then fails on its exit status).
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let config = kiosk.config();
+    let stopper = std::thread::spawn(move || {
+        if finished.recv_timeout(Duration::from_secs(60)).is_err()
+            && let Some(pid) = player_pid_for(&config)
+        {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+    });
+    let out = running.wait();
+    let _ = done.send(());
+    stopper.join().unwrap();
+    assert!(
+        out.status.success(),
+        "the player exits by itself at --exit-after: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let journal = kiosk.journal();
+    assert!(
+        events(&journal, "play_started")
+            .iter()
+            .any(|r| r["item"] == "a.png"),
+        "the picture plays"
+    );
+    let rejected = events(&journal, "control_rejected");
+    assert_eq!(rejected.len(), 1, "journaled once, not at every poll");
+    assert!(
+        rejected[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("control.yaml")
+    );
+    assert_eq!(
+        rejected[0]["reason"],
+        "not a regular file (a FIFO, device or socket): refused unread"
+    );
+}

@@ -18,6 +18,8 @@ use crate::content::walk::FileStamp;
 use super::checksums::{Checksums, NOT_LISTED};
 use super::store::{Refusal, VerifiedStore};
 use super::trust::{TrustConfig, TrustedKey, trusted_keys, verify_signature};
+use super::{MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES};
+use crate::guard::read_bytes_limited;
 
 const FORMAT: u32 = 1;
 
@@ -110,9 +112,11 @@ impl Integrity {
                 "{MANIFEST} is missing: only files it lists with their hashes, signed, are played"
             ));
         }
-        let bytes = fs::read(content_dir.join(MANIFEST))
+        // The same caps as unsigned: a 2 GB playlist.yaml is refused unread, at every scan.
+        let bytes = read_bytes_limited(&content_dir.join(MANIFEST), MAX_MANIFEST_BYTES)
             .map_err(|e| format!("{MANIFEST} cannot be read: {e}"))?;
-        let signature = match fs::read(content_dir.join(SIGNATURE)) {
+        let signature = match read_bytes_limited(&content_dir.join(SIGNATURE), MAX_SIGNATURE_BYTES)
+        {
             Ok(sig) => String::from_utf8_lossy(&sig).into_owned(),
             Err(e) if e.kind() == ErrorKind::NotFound => {
                 return Err(format!("{SIGNATURE} is missing: {MANIFEST} is not signed"));

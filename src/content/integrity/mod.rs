@@ -36,6 +36,12 @@ pub use signing::{ManifestBuildError, VerifyReport, build_manifest, verify_folde
 pub(crate) use store::Refusal;
 pub use trust::{TrustConfig, TrustError};
 
+/// The largest playlist.yaml read, signed or not: even 10,000 files with their checksums stay
+/// far below this.
+pub(crate) const MAX_MANIFEST_BYTES: u64 = 32 << 20;
+/// The largest playlist.yaml.minisig read (a minisign signature is a few hundred bytes).
+pub(crate) const MAX_SIGNATURE_BYTES: u64 = 64 << 10;
+
 /// Which playlist.yaml decides a scan: the last one that parsed, or with signing the last one
 /// verified; with signing also the trust state and the verified store behind the per-file gate.
 #[derive(Debug)]
@@ -145,8 +151,7 @@ impl ManifestInUse {
             self.last_good = None;
             return None;
         }
-        // Even 10,000 files with their checksums stay far below this.
-        let text = match crate::guard::read_limited(&dir.join(MANIFEST), 32 << 20) {
+        let text = match crate::guard::read_limited(&dir.join(MANIFEST), MAX_MANIFEST_BYTES) {
             Ok(text) => text,
             Err(err) => return Some(format!("{MANIFEST} cannot be read: {err}")),
         };

@@ -13,16 +13,18 @@
 
 use std::collections::HashSet;
 use std::fmt::{self, Write as _};
-use std::fs::{self, File};
+use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use super::checksums::{Checksums, FileSum, HASH_MISMATCH, NOT_LISTED, hash_copy, size_differs};
 use super::trust::{TrustConfig, trusted_keys, verify_signature};
+use super::{MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES};
 use crate::content::Rejected;
 use crate::content::manifest::{self, Manifest};
 use crate::content::naming::{MANIFEST, SIGNATURE, nfc};
 use crate::content::walk::{Walk, walk};
+use crate::guard::{open_regular_target, read_bytes_limited};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestBuildError {
@@ -53,7 +55,7 @@ pub fn build_manifest(
     let mut sums = Vec::new();
     for file in walk_folder(content_dir)?.files {
         let path = content_dir.join(&file.rel);
-        let sum = File::open(&path)
+        let sum = open_regular_target(&path)
             .and_then(|mut f| hash_copy(&mut f, None))
             .map_err(|source| ManifestBuildError::Read { path, source })?;
         let key = serde_json::to_string(&file.rel_str).unwrap_or_default();
@@ -178,17 +180,19 @@ impl fmt::Display for VerifyReport {
 /// Files are compared with the manifest even when its signature fails, to show what differs.
 pub fn verify_folder(content_dir: &Path, trust: &TrustConfig) -> VerifyReport {
     let mut report = VerifyReport::default();
-    let bytes = match fs::read(content_dir.join(MANIFEST)) {
+    let bytes = match read_bytes_limited(&content_dir.join(MANIFEST), MAX_MANIFEST_BYTES) {
         Ok(bytes) => bytes,
         Err(e) => {
             fail(&mut report, MANIFEST, format!("cannot be read: {e}"));
             return report;
         }
     };
-    let signature = fs::read_to_string(content_dir.join(SIGNATURE)).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => format!("missing: {MANIFEST} is not signed"),
-        _ => format!("cannot be read: {e}"),
-    });
+    let signature = read_bytes_limited(&content_dir.join(SIGNATURE), MAX_SIGNATURE_BYTES)
+        .map(|sig| String::from_utf8_lossy(&sig).into_owned())
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => format!("missing: {MANIFEST} is not signed"),
+            _ => format!("cannot be read: {e}"),
+        });
     let keys = trusted_keys(trust).map_err(|e| e.to_string());
     let checked = signature.and_then(|signature| {
         let verified = verify_signature(&bytes, &signature, &keys?);
@@ -251,7 +255,7 @@ fn check_file(path: &Path, size: u64, signed: &FileSum) -> Result<(), String> {
     if size != signed.size {
         return Err(size_differs(size, signed.size));
     }
-    let sum = File::open(path)
+    let sum = open_regular_target(path)
         .and_then(|mut f| hash_copy(&mut f, None))
         .map_err(|e| format!("cannot be read: {e}"))?;
     if sum != *signed {

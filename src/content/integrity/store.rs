@@ -8,7 +8,7 @@
 //! are removed. Without a store folder (a one-off CLI check) files are hashed in place.
 
 use std::collections::HashSet;
-use std::fs::{self, File};
+use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -96,7 +96,9 @@ impl VerifiedStore {
     ) -> Result<Sha256, Refusal> {
         let failed = |what: &str, e: std::io::Error| Refusal::Failed(format!("{what}: {e}"));
         self.reads += 1;
-        let mut file = File::open(path).map_err(|e| failed("cannot be read", e))?;
+        // A FIFO or device swapped in since the walk is refused here, without blocking.
+        let mut file =
+            crate::guard::open_regular_target(path).map_err(|e| failed("cannot be read", e))?;
         let before = file.metadata().map_err(|e| failed("cannot be read", e))?;
         let mut temp = match (copy_to, &self.dir) {
             (Some(_), Some(dir)) => Some(

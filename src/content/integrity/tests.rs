@@ -217,6 +217,35 @@ fn without_a_valid_signature_nothing_new_plays_and_the_last_verified_catalog_sta
 }
 
 #[test]
+fn a_huge_signed_manifest_or_signature_is_refused_unread() {
+    let (office, kiosk) = (Office::new(), Kiosk::new());
+    office.publish(kiosk.dir());
+    let mut scanner = kiosk.scanner(&office);
+    let verified = run(&mut scanner);
+    // Sparse: 2 GiB on paper, nothing on disk; read whole, the scan would take seconds and 2 GiB.
+    for (name, cap) in [
+        ("playlist.yaml", "larger than 33554432 bytes"),
+        ("playlist.yaml.minisig", "larger than 65536 bytes"),
+    ] {
+        let kept = keep(kiosk.dir());
+        File::create(kiosk.dir().join(name))
+            .unwrap()
+            .set_len(2 << 30)
+            .unwrap();
+        let catalog = run(&mut scanner);
+        let error = catalog.manifest_error.as_deref().unwrap();
+        assert_eq!(
+            error,
+            format!("{name} cannot be read: {cap}: refused unread")
+        );
+        assert_eq!(playable(&catalog), playable(&verified), "{name}");
+        for (name, bytes) in &kept {
+            put(kiosk.dir(), name, bytes);
+        }
+    }
+}
+
+#[test]
 fn a_file_swapped_after_verification_is_not_what_plays() {
     let (office, kiosk) = (Office::new(), Kiosk::new());
     office.publish(kiosk.dir());

@@ -294,3 +294,45 @@ fn manifest_orders_listed_first_then_unlisted() {
         ["b.png", "a.png"]
     );
 }
+
+#[test]
+fn rejects_fifos_named_like_files_the_player_reads_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    put(dir.path(), "good.png", &png_header(10, 10));
+    for name in ["a.png", "control.yaml", "playlist.yaml", "news.vi.srt"] {
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.path().join(name))
+            .status()
+            .unwrap();
+        assert!(made.success());
+    }
+    // Inside the folder, but leading to a FIFO; outside, to a terminal.
+    symlink(dir.path().join("a.png"), dir.path().join("b.png")).unwrap();
+    symlink("/dev/tty", dir.path().join("c.png")).unwrap();
+    let path = dir.path().to_owned();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(scan(&path));
+    });
+    let catalog = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the scan blocked on a FIFO");
+    assert_eq!(playable(&catalog), ["good.png"]);
+    for name in [
+        "a.png",
+        "b.png",
+        "control.yaml",
+        "playlist.yaml",
+        "news.vi.srt",
+    ] {
+        assert_eq!(
+            reason(&catalog, name),
+            "not a regular file (device, pipe or socket)",
+            "{name}"
+        );
+    }
+    assert_eq!(
+        reason(&catalog, "c.png"),
+        "symlink points outside the content folder"
+    );
+}

@@ -325,9 +325,9 @@ fn the_next_command_journals_the_skipped_item() {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins)
         .insert_resource(Clock::starting_at(start, 0.0))
-        .insert_resource(Recorder(Some(
+        .insert_resource(Recorder::synchronous(
             Journal::open(dir.path(), "test", chrono_tz::Asia::Ho_Chi_Minh).unwrap(),
-        )))
+        ))
         .insert_resource(playback)
         .add_plugins(crate::player::controls::plugin);
     app.update();
