@@ -7,14 +7,13 @@
 //! A restart the player asked for itself (to apply a changed config) is no
 //! downtime when it was back within [`SELF_RESTART_GRACE`].
 
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use chrono::{DateTime, Days, Duration, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::read::last_line_where;
 use super::{Event, month_files};
 use crate::schedule::OperatingSchedule;
 
@@ -177,31 +176,7 @@ pub fn last_alive(journal_dir: &Path) -> Option<LastAlive> {
     month_files(journal_dir)
         .iter()
         .rev()
-        .find_map(|path| last_line_of(path).ok().flatten())
-}
-
-fn last_line_of(path: &Path) -> std::io::Result<Option<LastAlive>> {
-    let mut file = File::open(path)?;
-    let len = file.metadata()?.len();
-    let mut window: u64 = 64 * 1024;
-    loop {
-        let start = len.saturating_sub(window);
-        file.seek(SeekFrom::Start(start))?;
-        let mut tail = Vec::new();
-        file.by_ref().take(len - start).read_to_end(&mut tail)?;
-        let mut lines: Vec<&[u8]> = tail.split(|b| *b == b'\n').collect();
-        if start > 0 {
-            // The first piece may be the end of a longer line.
-            lines.remove(0);
-        }
-        if let Some(found) = lines.iter().rev().find_map(|line| parse_alive(line)) {
-            return Ok(Some(found));
-        }
-        if start == 0 {
-            return Ok(None);
-        }
-        window = window.saturating_mul(4);
-    }
+        .find_map(|path| last_line_where(path, parse_alive).ok().flatten())
 }
 
 fn parse_alive(line: &[u8]) -> Option<LastAlive> {

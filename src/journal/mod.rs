@@ -28,6 +28,7 @@ pub use downtime::{
     operating_time_between,
 };
 pub use event::{Ending, Event};
+use read::last_line_where;
 pub use read::{JournalLines, read_file};
 
 /// Version of the line format; readers skip lines of a newer major version.
@@ -70,16 +71,11 @@ impl Journal {
             path: dir.to_owned(),
             source,
         })?;
+        // The newest file's last readable line, read from the tail: reading
+        // a month of journal whole cost hundreds of MB at every start.
         let seq = month_files(dir)
             .last()
-            .map(|path| {
-                read_file(path)
-                    .records
-                    .iter()
-                    .filter_map(|r| r["seq"].as_u64())
-                    .max()
-                    .unwrap_or(0)
-            })
+            .and_then(|path| last_line_where(path, line_seq).ok().flatten())
             .unwrap_or(0);
         Ok(Self {
             dir: dir.to_owned(),
@@ -164,6 +160,11 @@ fn end_cut_line(path: &Path, mut file: &File) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The `seq` of a journal line, if it is one.
+fn line_seq(line: &[u8]) -> Option<u64> {
+    serde_json::from_slice::<serde_json::Value>(line).ok()?["seq"].as_u64()
+}
+
 /// The monthly journal files in `dir`, oldest first.
 pub fn month_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -231,6 +232,33 @@ mod tests {
         .unwrap();
         assert!(dir.path().join("2026-12.jsonl").exists());
         assert!(!dir.path().join("2026-11.jsonl").exists());
+    }
+
+    #[test]
+    fn sequence_continues_from_the_tail_of_a_large_month() {
+        let dir = tempfile::tempdir().unwrap();
+        let tz = chrono_tz::Asia::Ho_Chi_Minh;
+        let mut j = Journal::open(dir.path(), "k", tz).unwrap();
+        let started = Event::AppStarted {
+            version: "x".into(),
+        };
+        for _ in 0..3000 {
+            j.append(at(2026, 11, 2, 1, 0), &started).unwrap();
+        }
+        // A last line longer than the first tail read (64 KiB).
+        let long = Event::AppStopped {
+            reason: "x".repeat(200 * 1024),
+            restart: None,
+        };
+        j.append(at(2026, 11, 2, 1, 0), &long).unwrap();
+        drop(j);
+        let path = dir.path().join("2026-11.jsonl");
+        assert!(std::fs::metadata(&path).unwrap().len() > 400 * 1024);
+        let mut j = Journal::open(dir.path(), "k", tz).unwrap();
+        assert_eq!(j.last_seq(), 3001);
+        j.append(at(2026, 11, 2, 2, 0), &started).unwrap();
+        let last = read_file(&path).records.pop().unwrap();
+        assert_eq!(last["seq"], 3002);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Reading journal files back, tolerant of a line cut off by a power cut.
 
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use serde_json::Value;
@@ -36,4 +38,34 @@ pub fn read_file(path: &Path) -> JournalLines {
         }
     }
     out
+}
+
+/// The last line of a file that `parse` accepts, reading only the file's tail
+/// (64 KiB, then four times more each time no line is found): a month of
+/// journal can be tens of MB. A line cut off by a power failure is passed over.
+pub fn last_line_where<T>(
+    path: &Path,
+    parse: impl Fn(&[u8]) -> Option<T>,
+) -> std::io::Result<Option<T>> {
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut window: u64 = 64 * 1024;
+    loop {
+        let start = len.saturating_sub(window);
+        file.seek(SeekFrom::Start(start))?;
+        let mut tail = Vec::new();
+        file.by_ref().take(len - start).read_to_end(&mut tail)?;
+        let mut lines: Vec<&[u8]> = tail.split(|b| *b == b'\n').collect();
+        if start > 0 {
+            // The first piece may be the end of a longer line.
+            lines.remove(0);
+        }
+        if let Some(found) = lines.iter().rev().find_map(|line| parse(line)) {
+            return Ok(Some(found));
+        }
+        if start == 0 {
+            return Ok(None);
+        }
+        window = window.saturating_mul(4);
+    }
 }
