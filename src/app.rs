@@ -113,8 +113,8 @@ impl Plugin for AppPlugin {
                     .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok()),
                 ..health::HealthPlugin::from_env()
             })
-            .add_plugins(report::status_plugin::StatusPlugin {
-                settings: report::status_plugin::StatusSettings {
+            .add_plugins(report::plugin::ReportPlugin {
+                settings: report::plugin::StatusSettings {
                     kiosk: config.kiosk_id.clone(),
                     outbox_dir: config.outbox_dir.clone(),
                     journal_dir: config.journal_dir(),

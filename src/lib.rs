@@ -9,6 +9,7 @@ pub mod backup;
 pub mod captions;
 pub mod config;
 pub mod content;
+pub mod durable;
 pub mod guard;
 pub mod journal;
 pub mod playlist;

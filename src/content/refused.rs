@@ -9,10 +9,11 @@
 //! small and bounded whatever the names are.
 
 use std::collections::HashSet;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::Rejected;
+use crate::durable::write_atomically;
 
 /// At most this many refusals are remembered (a 2 MB file). Beyond it, the
 /// rest are taken as new at each start: they then make one summary line.
@@ -57,7 +58,11 @@ impl RefusalMemory {
         let mut keys: Vec<u64> = self.known.iter().copied().collect();
         keys.sort_unstable();
         let text = serde_json::json!({ "refused": keys }).to_string();
-        if let Err(e) = write_atomically(path, text.as_bytes()) {
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| write_atomically(path, text.as_bytes()));
+        if let Err(e) = written {
             tracing::warn!("cannot write {}: {e}", path.display());
         }
     }
@@ -91,24 +96,6 @@ fn read_known(path: &Path) -> HashSet<u64> {
                 .map(|keys| keys.iter().filter_map(|k| k.as_u64()).collect())
         })
         .unwrap_or_default()
-}
-
-/// Through a synced temporary file renamed into place: a power cut leaves
-/// the old file or the new one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let temp = path.with_extension("json.tmp");
-    let written = std::fs::File::create(&temp).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()
-    });
-    if let Err(e) = written.and_then(|()| std::fs::rename(&temp, path)) {
-        let _ = std::fs::remove_file(&temp);
-        return Err(e);
-    }
-    Ok(())
 }
 
 #[cfg(test)]

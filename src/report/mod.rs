@@ -14,9 +14,9 @@ pub mod lines;
 mod model;
 mod overlap;
 mod period;
-mod status;
 #[cfg(feature = "player")]
-pub mod status_plugin;
+pub mod plugin;
+mod status;
 mod tables;
 
 use std::ops::ControlFlow;
@@ -32,9 +32,7 @@ pub use model::{
     PlayStats, RejectedFile, Report, Totals,
 };
 pub use period::{Month, Period, PeriodError};
-pub use status::{
-    KioskStatus, NowShowing, RecentErrors, recent_errors, status_json, write_atomically,
-};
+pub use status::{KioskStatus, NowShowing, RecentErrors, recent_errors, status_json};
 
 use crate::schedule::OperatingSchedule;
 
@@ -104,3 +102,4 @@ pub fn report_from_dir(
 pub(crate) mod fixture;
 #[cfg(test)]
 mod tests;
+pub use crate::durable::write_atomically;

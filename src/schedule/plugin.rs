@@ -258,12 +258,10 @@ fn save_override(operating: &Operating) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
                 _ => Ok(()),
             },
-            Some(o) => {
-                let temp = path.with_extension("tmp");
-                std::fs::write(&temp, serde_json::to_vec_pretty(o).expect("plain data"))?;
-                std::fs::File::open(&temp)?.sync_all()?;
-                std::fs::rename(&temp, path)
-            }
+            Some(o) => crate::durable::write_atomically(
+                path,
+                &serde_json::to_vec_pretty(o).expect("plain data"),
+            ),
         }
     })();
     if let Err(e) = result {

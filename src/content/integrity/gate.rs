@@ -164,14 +164,7 @@ impl Integrity {
         let json = serde_json::to_vec_pretty(&self.state)
             .map_err(std::io::Error::other)
             .map_err(fail)?;
-        let mut tmp = file.clone().into_os_string();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
-        let written = fs::File::create(&tmp).and_then(|mut f| {
-            std::io::Write::write_all(&mut f, &json)?;
-            f.sync_all()
-        });
-        written.and_then(|()| fs::rename(&tmp, file)).map_err(fail)
+        crate::durable::write_atomically(file, &json).map_err(fail)
     }
 }
 

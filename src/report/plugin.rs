@@ -26,11 +26,11 @@ pub struct StatusSettings {
     pub data_dir: PathBuf,
 }
 
-pub struct StatusPlugin {
+pub struct ReportPlugin {
     pub settings: StatusSettings,
 }
 
-impl Plugin for StatusPlugin {
+impl Plugin for ReportPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(self.settings.clone())
             .insert_resource(StatusWriter::new())
