@@ -36,12 +36,18 @@ pub struct AppPlugin {
 impl Plugin for AppPlugin {
     fn build(&self, app: &mut App) {
         let options = &self.options;
-        app.add_plugins(default_plugins(options.windowed, options.window_size));
-        app.add_plugins(bevy_egui::EguiPlugin::default());
+        // Logging first, so that the first line says what runs before the
+        // window system and the GPU have their say.
+        app.add_plugins(log_plugin());
         // The downtime since the last run, read before this run writes.
         let schedule = options.config.operating_schedule();
-        let gap = journal::last_alive(&options.config.journal_dir())
-            .and_then(|last| last.downtime_until(options.clock.now(), &schedule));
+        let now = options.clock.now();
+        info!("{}", startup_line(options, &schedule, now));
+        app.add_plugins(default_plugins(options.windowed, options.window_size));
+        app.add_plugins(bevy_egui::EguiPlugin::default());
+        let month = journal::month_at(now, schedule.timezone());
+        let gap = journal::last_alive(&options.config.journal_dir(), &month)
+            .and_then(|last| last.downtime_until(now, &schedule));
         app.insert_resource(options.clock.clone())
             .insert_resource(options.hooks.clone())
             .insert_resource(open_journal(&options.config))
@@ -66,6 +72,8 @@ impl Plugin for AppPlugin {
                 schedule: schedule.clone(),
                 control_file: config.content_dir.join("control.yaml"),
                 state_file: Some(config.data_dir.join("state/override.json")),
+                control_state: Some(config.data_dir.join("state/control.json")),
+                control_keys: crate::content::ControlKeys::required(&config.trust),
             })
             .add_plugins(display::DisplayPlugin {
                 config: config.display.clone(),
@@ -174,20 +182,49 @@ fn default_plugins(windowed: bool, (width, height): (u32, u32)) -> impl PluginGr
             close_when_requested: false,
             ..default()
         })
-        .set(LogPlugin {
-            // icu_provider: parley has no Khmer line-break model and says so at
-            // every layout; Khmer breaks come from the U+200B we insert.
-            filter: "warn,infokiosk=info,wgpu=error,naga=warn,icu_provider=error".into(),
-            // The overlay's health page shows the last warnings and errors.
-            custom_layer: overlay::log_tail::layer,
-            ..default()
-        })
+        // Added on its own, first (see `AppPlugin::build`).
+        .disable::<LogPlugin>()
+}
+
+fn log_plugin() -> LogPlugin {
+    LogPlugin {
+        filter: "warn,infokiosk=info,wgpu=error,naga=warn".into(),
+        // The overlay's health page shows the last warnings and errors.
+        custom_layer: overlay::log_tail::layer,
+        // Colour only on a terminal; priorities for journald.
+        fmt_layer: crate::logging::fmt_layer,
+        ..default()
+    }
+}
+
+/// The first line the player logs: what runs, from where, and in which state.
+fn startup_line(
+    options: &RunOptions,
+    schedule: &crate::schedule::OperatingSchedule,
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let config = &options.config;
+    let status = schedule.state_at(now, None);
+    let config_file = options
+        .config_path
+        .as_ref()
+        .map_or("(built-in defaults)".into(), |p| p.display().to_string());
+    format!(
+        "infokiosk {} ({}): config {config_file}, content {}, data {}, schedule says {} ({}), display {}",
+        env!("CARGO_PKG_VERSION"),
+        config.kiosk_id,
+        config.content_dir.display(),
+        config.data_dir.display(),
+        status.state,
+        status.reason,
+        config.display.backend.name()
+    )
 }
 
 fn open_journal(config: &KioskConfig) -> Recorder {
     let tz = config.operating_schedule().timezone();
     match Journal::open(&config.journal_dir(), &config.kiosk_id, tz) {
-        Ok(journal) => Recorder::new(journal),
+        Ok(journal) => Recorder::new(journal.sealing_into(&config.outbox_dir)),
         Err(e) => {
             // Playing on without a journal beats a dark screen; the error is
             // loud in the log and the self-test.

@@ -27,6 +27,8 @@ pub mod bench;
 #[cfg(feature = "player")]
 pub mod clock;
 #[cfg(feature = "player")]
+pub mod command;
+#[cfg(feature = "player")]
 pub mod display;
 #[cfg(feature = "player")]
 pub mod fonts;
@@ -36,6 +38,8 @@ pub mod health;
 pub mod hooks;
 #[cfg(feature = "player")]
 pub mod job;
+#[cfg(feature = "player")]
+mod logging;
 #[cfg(feature = "player")]
 pub mod media;
 #[cfg(feature = "player")]

@@ -20,6 +20,7 @@ fn main() -> Result<()> {
         Command::Report(args) => cli::report::exec(args),
         Command::Pin(args) => cli::pin::exec(args),
         Command::Manifest(args) => cli::manifest::exec(args),
+        Command::Journal(args) => cli::journal::exec(args),
         Command::Bench(args) => cli::bench::exec(args),
     }
 }

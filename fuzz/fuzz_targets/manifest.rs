@@ -71,6 +71,7 @@ fuzz_target!(|data: &[u8]| {
     let trust = TrustConfig {
         public_keys: vec![FUZZ_KEY.into()],
         require_signature: true,
+        ..TrustConfig::default()
     };
     let options = ScanOptions {
         trust,

@@ -1,12 +1,14 @@
-//! `infokiosk bench …`: speed figures anyone can rerun. Benchmarks report;
+//! `infokiosk bench …` (catalog, video, journal-verify): speed figures anyone can rerun. Benchmarks report;
 //! they never pass or fail (these machines are shared and noisy).
 
 mod catalog;
+mod journal;
 mod video;
 
 #[cfg(test)]
 pub(crate) use catalog::TINY_PNG;
 pub use catalog::bench_catalog;
+pub use journal::bench_journal_verify;
 pub use video::bench_video;
 
 use std::time::Duration;

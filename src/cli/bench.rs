@@ -1,12 +1,12 @@
-//! `infokiosk bench`: speed figures of the catalog scan and the video path
-//! (they report; they never fail).
+//! `infokiosk bench`: speed figures of the catalog scan, the video path and
+//! `journal verify` (they report; they never fail).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Subcommand;
 
-use infokiosk::bench::{bench_catalog, bench_video};
+use infokiosk::bench::{bench_catalog, bench_journal_verify, bench_video};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -32,6 +32,11 @@ enum What {
         #[arg(long, default_value_t = 1000)]
         switches: usize,
     },
+    /// `journal verify` on a month of chained journal lines.
+    JournalVerify {
+        #[arg(long, default_value_t = 300_000)]
+        lines: usize,
+    },
 }
 
 pub fn exec(args: Args) -> Result<()> {
@@ -43,6 +48,7 @@ pub fn exec(args: Args) -> Result<()> {
             let files: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
             bench_video(&files, switches).map_err(anyhow::Error::msg)?
         }
+        What::JournalVerify { lines } => bench_journal_verify(lines)?,
     };
     println!("{figures}");
     Ok(())

@@ -1,11 +1,12 @@
 //! `infokiosk catalog`: what the content folder will play, in order, and
-//! every file it will not play, with the reason.
+//! every file it will not play, with the reason. Read-only: it changes
+//! nothing under the data folder.
 
 use std::time::SystemTime;
 
 use anyhow::Result;
 
-use infokiosk::content::{ScanOptions, Scanner, describe_catalog};
+use infokiosk::content::{Scanner, describe_catalog};
 use infokiosk::media::DiscovererProbe;
 
 use super::Folders;
@@ -21,15 +22,10 @@ pub struct Args {
 
 pub fn exec(args: Args) -> Result<()> {
     let config = args.folders.load()?;
-    // The probe cache is shared with the player when the data folder is writable.
-    let cache = std::fs::create_dir_all(&config.data_dir)
-        .ok()
-        .map(|()| config.data_dir.join("probe-cache.json"));
-    // Never the player's verified store: this scan must not clean it.
-    let options = ScanOptions {
-        verified_store: None,
-        ..config.scan_options()
-    };
+    // An inspection: the player's probe cache and trust state are read, nothing under the data
+    // folder is written (not even with sudo, nor with `--content` naming another folder).
+    let options = config.scan_options().inspect_only();
+    let cache = Some(config.data_dir.join("probe-cache.json"));
     let mut scanner = Scanner::new(config.content_dir.clone(), options, cache);
     let mut probe = DiscovererProbe::new();
     let catalog = scanner.scan(&mut probe, SystemTime::now());

@@ -1,5 +1,7 @@
 //! `infokiosk check`: the self-test of this kiosk, PASS, WARN or FAIL for
-//! each check with the reason; exit status 1 on any FAIL.
+//! each check with the reason; exit status 1 on any FAIL. Read-only beside
+//! the running player: its verified copies and trust state are left as they
+//! are (the content scan is `ScanOptions::inspect_only`).
 
 use anyhow::Result;
 use chrono::Utc;

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod catalog;
 pub mod check;
 mod folders;
+pub mod journal;
 pub mod manifest;
 pub mod pin;
 pub mod report;
@@ -55,6 +56,9 @@ pub enum Command {
     /// Signed manifests: `build` writes sizes and SHA-256 into playlist.yaml;
     /// `verify` checks the signature and every file.
     Manifest(manifest::Args),
+    /// The journal's hash chain: `verify` names the first line edited,
+    /// removed or inserted (exit status 1), and checks the month's seal.
+    Journal(journal::Args),
     /// Speed figures (they report; they never fail).
     Bench(bench::Args),
 }

@@ -1,27 +1,34 @@
 //! `infokiosk pin`: asks for a PIN (twice on a terminal, once from a pipe)
-//! and writes its argon2 hash into the config file in place, keeping the
-//! rest of the file as it was.
+//! and writes its argon2 hash, with the role and the person's name, into
+//! the config file in place, keeping the rest of the file as it was.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use thiserror::Error;
 
+use infokiosk::config::{PinEntry, Role};
 use infokiosk::overlay::config_edit::{PinFileError, read_config, write_pin};
-use infokiosk::overlay::pin::{PinError, check_new_pin, hash_pin};
+use infokiosk::overlay::pin::{PIN_LENGTH, PinError, check_new_pin, hash_pin};
 
 use super::config_file;
 
-/// `infokiosk pin [--config FILE] [--role NAME]`.
+/// `infokiosk pin [--config FILE] [--role ROLE] [--name "PERSON"]`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {
     /// The configuration file to write the PIN's hash into (created if
     /// missing) [default: /etc/infokiosk/infokiosk.yaml]
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Whose PIN this is; the journal names this role for what is done with it.
+    /// What the PIN may do: admin (everything), border-guard (the Now and
+    /// Emergency pages), technician (all but Emergency and Quit).
     #[arg(long, default_value = "admin")]
     role: String,
+    /// The person the PIN is for; the journal names them (with the role)
+    /// for what is done with it. Setting it again for the same role and
+    /// name replaces that person's PIN.
+    #[arg(long)]
+    name: Option<String>,
 }
 
 #[derive(Debug, Error)]
@@ -34,8 +41,10 @@ enum PinCliError {
     Mismatch,
     #[error("cannot read the PIN: {0}")]
     Read(std::io::Error),
-    #[error("a role name is letters, digits, spaces, `-` or `_`")]
-    Role,
+    #[error("unknown role {0:?}: use admin, border-guard or technician")]
+    Role(String),
+    #[error("a name is not blank and has no control characters")]
+    Name,
 }
 
 /// Reads the PIN, writes the hash, says what it did.
@@ -44,23 +53,28 @@ pub fn exec(args: Args) -> anyhow::Result<()> {
 }
 
 fn set_pin(args: &Args) -> Result<(), PinCliError> {
-    let role = args.role.trim();
-    if role.is_empty()
-        || !role
-            .chars()
-            .all(|c| c.is_alphanumeric() || " -_".contains(c))
-    {
-        return Err(PinCliError::Role);
+    let role = Role::parse(&args.role)
+        .ok_or_else(|| PinCliError::Role(args.role.clone()))?
+        .as_str();
+    let name = args.name.as_deref().map(str::trim);
+    if name.is_some_and(|n| n.is_empty() || n.chars().any(char::is_control)) {
+        return Err(PinCliError::Name);
     }
     let given = config_file(args.config.as_deref());
     let path = std::fs::canonicalize(&given).unwrap_or(given);
     // Read the file before asking, so a broken config fails before the typing.
     let old = read_config(&path)?;
     let pin = read_pin(role)?;
-    let hash = hash_pin(&pin)?;
-    write_pin(&path, &old, role, &hash)?;
+    let entry = PinEntry {
+        role: role.to_owned(),
+        name: name.map(str::to_owned),
+        hash: hash_pin(&pin)?,
+        min_length: Some(*PIN_LENGTH.start()),
+    };
+    write_pin(&path, &old, &entry)?;
     eprintln!(
-        "PIN for role {role:?} written to {} (argon2id hash only). Restart infokiosk to use it.",
+        "PIN for {} written to {} (argon2id hash only). Restart infokiosk to use it.",
+        entry.who(),
         path.display()
     );
     Ok(())

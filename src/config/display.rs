@@ -29,6 +29,18 @@ pub struct DisplayConfig {
     pub program: Option<PathBuf>,
 }
 
+impl DisplayBackend {
+    /// The name the config uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            DisplayBackend::Xset => "xset",
+            DisplayBackend::WlrRandr => "wlr-randr",
+            DisplayBackend::Cec => "cec",
+            DisplayBackend::None => "none",
+        }
+    }
+}
+
 impl DisplayConfig {
     pub fn validate(&self) -> Result<(), String> {
         if self.backend == DisplayBackend::WlrRandr && self.output.is_none() {

@@ -19,7 +19,7 @@ mod overlay;
 pub mod plugin;
 mod presentation;
 pub use display::{DisplayBackend, DisplayConfig};
-pub use overlay::{Hotkey, HotkeyKey, OverlayConfig, OverlayLanguage, PinEntry};
+pub use overlay::{Hotkey, HotkeyKey, OverlayConfig, OverlayLanguage, PinEntry, Role};
 pub use presentation::{
     StatusStripConfig, TickerConfig, TickerLanguage, Transition, TransitionKind,
 };

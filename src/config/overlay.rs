@@ -1,5 +1,6 @@
 //! `overlay:` in the config: the admin overlay's hotkey, PINs (argon2 hashes
-//! only), label language and idle timeout.
+//! only, each with its role and the person's name), label language and idle
+//! timeout.
 
 use std::fmt;
 
@@ -30,12 +31,71 @@ impl Default for OverlayConfig {
     }
 }
 
-/// A role and the argon2 hash (PHC string) of its PIN. The PIN itself is never stored.
+/// A person's PIN: their role, their name and the argon2 hash (PHC string)
+/// of the PIN. The PIN itself is never stored.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PinEntry {
+    /// What the PIN may do in the overlay: one of [`Role`]'s names. Another
+    /// name loads (an older config keeps working) but opens the Now page only.
     pub role: String,
+    /// The person, for the journal (`by`). Entries from before names have none.
+    #[serde(default)]
+    pub name: Option<String>,
     pub hash: String,
+    /// The shortest PIN `infokiosk pin` accepted when it wrote this hash;
+    /// absent on hashes from before PINs had 6 digits (`check` warns).
+    #[serde(default)]
+    pub min_length: Option<usize>,
+}
+
+impl PinEntry {
+    /// Who this PIN belongs to, as the journal says it: `Name (role)`, or
+    /// the role alone for an entry without a name.
+    pub fn who(&self) -> String {
+        match &self.name {
+            Some(name) => format!("{name} ({})", self.role),
+            None => self.role.clone(),
+        }
+    }
+
+    /// The role this entry's PIN has, `None` for a name that is not a role.
+    pub fn known_role(&self) -> Option<Role> {
+        Role::parse(&self.role)
+    }
+}
+
+/// Who may do what in the overlay (the permissions are in `overlay::roles`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Everything.
+    Admin,
+    /// The Now and Emergency pages: screen off, on, clear.
+    BorderGuard,
+    /// Now, Content, Health and Controls; no Emergency, no Quit.
+    Technician,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::BorderGuard, Role::Technician];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::BorderGuard => "border-guard",
+            Role::Technician => "technician",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == text.trim())
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -62,8 +122,19 @@ impl OverlayConfig {
             if pin.role.trim().is_empty() {
                 return Err(format!("pins[{i}]: role must not be empty"));
             }
-            if self.pins[..i].iter().any(|p| p.role == pin.role) {
-                return Err(format!("pins[{i}]: role {:?} is listed twice", pin.role));
+            if let Some(name) = &pin.name
+                && (name.trim().is_empty() || name.chars().any(char::is_control))
+            {
+                return Err(format!(
+                    "pins[{i}] (role {:?}): name must not be empty nor hold control characters",
+                    pin.role
+                ));
+            }
+            if self.pins[..i]
+                .iter()
+                .any(|p| p.role == pin.role && p.name == pin.name)
+            {
+                return Err(format!("pins[{i}]: {:?} is listed twice", pin.who()));
             }
             check_phc(&pin.hash).map_err(|e| {
                 format!(
@@ -185,6 +256,8 @@ mod tests {
         let c: OverlayConfig = serde_yaml::from_str(&text).unwrap();
         c.validate().unwrap();
         assert_eq!(c.pins[0].role, "admin");
+        assert_eq!((&c.pins[0].name, c.pins[0].min_length), (&None, None));
+        assert_eq!(c.pins[0].known_role(), Some(Role::Admin));
         assert_eq!(c.language, OverlayLanguage::En);
         assert!(serde_yaml::from_str::<OverlayConfig>("language: km").is_err());
         assert!(serde_yaml::from_str::<OverlayConfig>("pin: 1234").is_err());
@@ -225,13 +298,21 @@ mod tests {
         let mut c = OverlayConfig::default();
         c.pins.push(PinEntry {
             role: "admin".into(),
+            name: None,
             hash: "1234".into(),
+            min_length: None,
         });
         let err = c.validate().unwrap_err();
         assert!(err.contains("pins[0]") && err.contains("admin"), "{err}");
         c.pins[0].hash = HASH.into();
         c.pins.push(c.pins[0].clone());
         assert!(c.validate().unwrap_err().contains("twice"));
+        // Two people may share a role, each with their own PIN.
+        c.pins[1].name = Some("Trần Văn Bình".into());
+        c.validate().unwrap();
+        assert_eq!(c.pins[1].who(), "Trần Văn Bình (admin)");
+        c.pins[1].name = Some(" ".into());
+        assert!(c.validate().unwrap_err().contains("name"));
         c.pins.pop();
         c.pins[0].hash = "$pbkdf2-sha256$i=1000$c2FsdA$aGFzaA".into();
         assert!(c.validate().unwrap_err().contains("argon2"));

@@ -19,13 +19,22 @@ pub(crate) struct Subject<'a> {
     pub modified: SystemTime,
 }
 
+/// What a picture or clip may be, from the scan options and the GPU.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MediaLimits {
+    pub max_image_pixels: u64,
+    /// The render device's largest texture side: a clip with a wider or
+    /// taller picture cannot be drawn (`None`: no GPU known, not checked).
+    pub max_texture_side: Option<u32>,
+}
+
 /// The media info of an image or video (`None` for text), or why it cannot be played.
 /// Cached by path, size and mtime, so an unchanged file is neither opened nor probed again.
 pub(crate) fn inspect(
     subject: &Subject,
     cache: &mut ProbeCache,
     probe: &mut dyn Probe,
-    max_image_pixels: u64,
+    limits: MediaLimits,
 ) -> Result<Option<MediaInfo>, String> {
     if subject.kind == Kind::Text {
         return Ok(None);
@@ -42,11 +51,25 @@ pub(crate) fn inspect(
         }
     };
     let info = result?;
-    // Checked after the cache so a new limit applies to cached headers too.
-    if subject.kind == Kind::Image {
-        check_pixels(&info, max_image_pixels)?;
+    // Checked after the cache so a new limit (or another GPU) applies to cached results too.
+    match subject.kind {
+        Kind::Image => check_pixels(&info, limits.max_image_pixels)?,
+        _ => check_texture_side(&info, limits.max_texture_side)?,
     }
     Ok(Some(info))
+}
+
+/// A clip is drawn from textures its own size: one the GPU cannot hold is
+/// refused here rather than failing on screen. (Pictures are scaled down
+/// after decoding, so only clips are checked.)
+fn check_texture_side(info: &MediaInfo, max: Option<u32>) -> Result<(), String> {
+    match max {
+        Some(max) if info.width > max || info.height > max => Err(format!(
+            "video is {}x{}, larger than this GPU's largest texture ({max}x{max}): re-encode it at most {max} pixels wide and high",
+            info.width, info.height
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn check_pixels(info: &MediaInfo, max: u64) -> Result<(), String> {
@@ -132,11 +155,15 @@ mod tests {
             size: bytes.len() as u64,
             modified: SystemTime::UNIX_EPOCH,
         };
+        let limits = MediaLimits {
+            max_image_pixels: 40_000_000,
+            max_texture_side: Some(16384),
+        };
         inspect(
             &subject,
             &mut ProbeCache::new(None),
             &mut FakeProbe::default(),
-            40_000_000,
+            limits,
         )
     }
 
@@ -177,5 +204,20 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("GIF"), "{err}");
+    }
+
+    #[test]
+    fn a_clip_larger_than_the_gpu_can_hold_is_refused_naming_both_sizes() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = check(dir.path(), "strip.mp4", b"any", Kind::Video).unwrap_err();
+        assert_eq!(
+            err,
+            "video is 16416x64, larger than this GPU's largest texture (16384x16384): \
+             re-encode it at most 16384 pixels wide and high"
+        );
+        let info = check(dir.path(), "news.mp4", b"any", Kind::Video)
+            .unwrap()
+            .unwrap();
+        assert_eq!((info.width, info.height), (1920, 1080));
     }
 }

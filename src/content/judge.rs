@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use super::arrange::Known;
 use super::cache::ProbeCache;
-use super::inspect::{Subject, inspect};
+use super::inspect::{MediaLimits, Subject, inspect};
 use super::integrity::{Gate, Refusal};
 use super::naming::{MANIFEST, nfc};
 use super::settle::Settling;
@@ -31,7 +31,7 @@ pub(crate) struct Judge<'a> {
     pub cache: &'a mut ProbeCache,
     pub settling: &'a mut Settling,
     pub probe: &'a mut dyn Probe,
-    pub max_image_pixels: u64,
+    pub limits: MediaLimits,
     /// NFC paths playlist.yaml names one by one.
     pub listed: &'a HashSet<String>,
     pub now: SystemTime,
@@ -95,7 +95,7 @@ impl Judge<'_> {
             size: file.size,
             modified: file.modified,
         };
-        match inspect(&subject, self.cache, self.probe, self.max_image_pixels) {
+        match inspect(&subject, self.cache, self.probe, self.limits) {
             Err(reason) => reject(out, file.rel, reason),
             Ok(info) => out.items.push(Item {
                 path,

@@ -47,7 +47,7 @@ mod refused;
 mod scan;
 mod settle;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod walk;
 
 use std::path::{Path, PathBuf};
@@ -59,7 +59,8 @@ use serde::{Deserialize, Serialize};
 
 pub use catalog::{Catalog, CatalogDiff, describe_catalog};
 pub use integrity::{
-    ManifestBuildError, TrustConfig, TrustError, VerifyReport, build_manifest, verify_folder,
+    ControlKeys, ManifestBuildError, TrustConfig, TrustError, VerifyReport, build_manifest,
+    verify_folder,
 };
 pub use scan::Scanner;
 
@@ -243,6 +244,9 @@ pub enum Unlisted {
 pub struct ScanOptions {
     /// Images whose header claims more pixels are refused before decoding (decompression bombs).
     pub max_image_pixels: u64,
+    /// The render device's largest texture side: wider or taller clips are refused
+    /// (`None` when no GPU is known, e.g. `infokiosk catalog`).
+    pub max_texture_side: Option<u32>,
     /// Used when playlist.yaml does not say.
     pub unlisted: Unlisted,
     /// A file modified less than this long ago is still being written: `pending`.
@@ -257,17 +261,35 @@ pub struct ScanOptions {
     /// (e.g. `data_dir/verified`); `None` checks files in place, which a file swapped after the
     /// check can defeat: give one to the player.
     pub verified_store: Option<PathBuf>,
+    /// An inspection (`infokiosk check`, `catalog`, the overlay's self-test) beside a running
+    /// player: it reads the trust state and the probe cache but writes nothing under the data
+    /// folder. Files are hashed in place (the verified store is neither filled nor pruned), and
+    /// the trust state and the probe cache are never saved, so an inspection of another folder
+    /// cannot raise the kiosk's rollback floor. See [`ScanOptions::inspect_only`].
+    pub inspect_only: bool,
+}
+
+impl ScanOptions {
+    /// These options for an inspection that leaves the player's state as it was.
+    pub fn inspect_only(self) -> Self {
+        ScanOptions {
+            inspect_only: true,
+            ..self
+        }
+    }
 }
 
 impl Default for ScanOptions {
     fn default() -> Self {
         ScanOptions {
             max_image_pixels: 40_000_000,
+            max_texture_side: None,
             unlisted: Unlisted::Play,
             settle: Duration::from_secs(2),
             trust: TrustConfig::default(),
             trust_state: None,
             verified_store: None,
+            inspect_only: false,
         }
     }
 }

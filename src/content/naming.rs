@@ -9,7 +9,8 @@ use super::{Kind, Language, SidecarKind};
 /// The manifest; read only at the top of the content folder.
 pub(crate) const MANIFEST: &str = "playlist.yaml";
 /// Files the office writes to steer the kiosks: neither items nor rejected (at the top level).
-pub(crate) const CONTROL_FILES: [&str; 3] = [MANIFEST, SIGNATURE, "control.yaml"];
+pub(crate) const CONTROL_FILES: [&str; 4] =
+    [MANIFEST, SIGNATURE, "control.yaml", "control.yaml.minisig"];
 /// The manifest's minisign signature.
 pub(crate) const SIGNATURE: &str = "playlist.yaml.minisig";
 /// The top-level folder whose items preempt the loop.

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use bevy::platform::cell::SyncCell;
 use bevy::prelude::*;
+use bevy::render::renderer::RenderDevice;
 use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, RecommendedCache, new_debouncer_opt};
@@ -300,18 +301,28 @@ pub struct ContentPlugin {
 
 impl Plugin for ContentPlugin {
     fn build(&self, app: &mut App) {
+        app.add_message::<ContentChanged>()
+            .add_message::<RescanNow>()
+            .init_resource::<ContentStatus>()
+            .add_systems(PreUpdate, (request_rescan, receive_catalog).chain());
+    }
+
+    /// The worker starts once the render device is known (the render plugin
+    /// finishes first), so that the first scan already refuses clips larger
+    /// than the GPU's largest texture.
+    fn finish(&self, app: &mut App) {
+        let mut options = self.options.clone();
+        if let Some(device) = app.world().get_resource::<RenderDevice>() {
+            options.max_texture_side = Some(device.limits().max_texture_dimension_2d);
+        }
         let worker = CatalogWorker::spawn_remembering(
             self.content_dir.clone(),
-            self.options.clone(),
+            options,
             self.cache.clone(),
             self.rescan,
             self.refused.clone(),
         );
-        app.add_message::<ContentChanged>()
-            .add_message::<RescanNow>()
-            .insert_resource(Feed(SyncCell::new(worker)))
-            .init_resource::<ContentStatus>()
-            .add_systems(PreUpdate, (request_rescan, receive_catalog).chain());
+        app.insert_resource(Feed(SyncCell::new(worker)));
     }
 }
 

@@ -8,6 +8,7 @@ use std::time::SystemTime;
 use super::arrange::{arrange, listed_files};
 use super::cache::ProbeCache;
 use super::catalog::missing_variants;
+use super::inspect::MediaLimits;
 use super::integrity::{Checksums, ManifestInUse};
 use super::judge::{Findings, Judge, reject_orphan_captions};
 use super::naming::nfc;
@@ -116,7 +117,10 @@ impl Scanner {
             cache: &mut self.cache,
             settling: &mut self.settling,
             probe,
-            max_image_pixels: self.opts.max_image_pixels,
+            limits: MediaLimits {
+                max_image_pixels: self.opts.max_image_pixels,
+                max_texture_side: self.opts.max_texture_side,
+            },
             listed: &listed,
             now,
             gate,
@@ -149,7 +153,9 @@ impl Scanner {
 
         self.settling.finish_scan();
         self.cache.retain(&present);
-        if let Err(warning) = self.cache.save() {
+        if !self.opts.inspect_only
+            && let Err(warning) = self.cache.save()
+        {
             catalog.warnings.push(warning);
         }
         catalog.warnings.extend(self.manifest.finish_scan(&present));

@@ -3,13 +3,13 @@
 //! main thread; journals what it did. A failing command is logged; the black
 //! screen holds either way.
 
-use std::path::PathBuf;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 use bevy::prelude::*;
 
-use crate::config::DisplayConfig;
+use crate::command::run_quietly;
+use crate::config::{DisplayBackend, DisplayConfig};
 use crate::job::Job;
 use crate::journal::Event;
 use crate::journal::plugin::Record;
@@ -75,33 +75,55 @@ fn run_power_commands(
         let Some((program, args)) = backend.0.command(on) else {
             continue;
         };
-        let job = Job::start("display power", move || run_command(on, program, args));
+        let confirm = backend.0.backend == DisplayBackend::Xset;
+        let job = Job::start("display power", move || {
+            let mut outcome = run_command(on, &program, &args);
+            if confirm && outcome.error.is_none() {
+                outcome.error = confirm_dpms(&program, on).err();
+            }
+            outcome
+        });
         running.0.push(job);
     }
 }
 
-fn run_command(on: bool, program: PathBuf, args: Vec<String>) -> CommandOutcome {
+/// Runs a power command; its error output goes into the outcome (first
+/// line), never onto the player's terminal.
+fn run_command(on: bool, program: &Path, args: &[String]) -> CommandOutcome {
     let command = format!("{} {}", program.display(), args.join(" "));
-    let error = match Command::new(&program).args(&args).spawn() {
-        Err(e) => Some(format!("cannot start: {e}")),
-        Ok(mut child) => {
-            let started = Instant::now();
-            loop {
-                match child.try_wait() {
-                    Ok(Some(status)) if status.success() => break None,
-                    Ok(Some(status)) => break Some(format!("exited with {status}")),
-                    Ok(None) if started.elapsed() > COMMAND_TIMEOUT => {
-                        let _ = child.kill();
-                        let _ = child.wait();
-                        break Some(format!("no answer after {} s", COMMAND_TIMEOUT.as_secs()));
-                    }
-                    Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-                    Err(e) => break Some(e.to_string()),
-                }
-            }
-        }
-    };
+    let error = run_quietly(program, args, COMMAND_TIMEOUT).err();
     CommandOutcome { on, command, error }
+}
+
+/// `xset` exits 0 even when the X server has no DPMS (it prints its usage
+/// instead): asks the server (`xset q`) whether the monitor really is in
+/// the state asked for.
+fn confirm_dpms(program: &Path, on: bool) -> Result<(), String> {
+    match (monitor_on(program)?, on) {
+        (true, false) => Err("the X server says the monitor is still on".into()),
+        (false, true) => Err("the X server says the monitor is still off".into()),
+        _ => Ok(()),
+    }
+}
+
+/// Whether the X server (asked by `xset q` through `program`) says the
+/// monitor is on; why not when it cannot power it off at all.
+pub fn monitor_on(program: &Path) -> Result<bool, String> {
+    let answer = run_quietly(program, &["q"], COMMAND_TIMEOUT)
+        .map_err(|e| format!("cannot ask the X server the monitor's state: {e}"))?;
+    dpms_monitor_on(&answer)
+}
+
+/// Whether `xset q` says the monitor is on, or why it cannot say.
+pub fn dpms_monitor_on(xset_q: &str) -> Result<bool, String> {
+    if xset_q.contains("does not have the DPMS Extension") {
+        return Err("X server has no DPMS extension: the screen cannot be powered off".into());
+    }
+    let state = xset_q
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Monitor is "))
+        .ok_or("xset q does not say the monitor's state (DPMS disabled?)")?;
+    Ok(state.trim() == "On")
 }
 
 fn record_power_outcomes(
@@ -184,6 +206,45 @@ mod tests {
         app.world_mut()
             .resource_mut::<NextState<ScreenState>>()
             .set(state);
+    }
+
+    #[test]
+    fn xset_q_says_whether_the_monitor_is_on_or_why_it_cannot() {
+        let with_dpms = "DPMS (Energy Star):\n  Standby: 600    Suspend: 600    Off: 600\n  \
+                         DPMS is Enabled\n  Monitor is Off\n";
+        assert_eq!(dpms_monitor_on(with_dpms), Ok(false));
+        assert_eq!(
+            dpms_monitor_on(&with_dpms.replace("Monitor is Off", "Monitor is On")),
+            Ok(true)
+        );
+        assert_eq!(
+            dpms_monitor_on(&with_dpms.replace("Monitor is Off", "Monitor is in Standby")),
+            Ok(false)
+        );
+        let xvfb = "Font Path:\n  built-ins\nDPMS (Energy Star):\n  Server does not have the DPMS Extension\n";
+        assert_eq!(
+            dpms_monitor_on(xvfb),
+            Err("X server has no DPMS extension: the screen cannot be powered off".into())
+        );
+        assert!(dpms_monitor_on("DPMS (Energy Star):\n  DPMS is Disabled\n").is_err());
+    }
+
+    #[test]
+    fn a_failing_command_s_error_output_is_its_error() {
+        let args = [
+            "-c".to_string(),
+            "echo 'usage: xset [options]' >&2; echo more >&2; exit 3".into(),
+        ];
+        let outcome = run_command(false, Path::new("/bin/sh"), &args);
+        assert_eq!(
+            outcome.error.as_deref(),
+            Some("exited with exit status: 3: usage: xset [options]")
+        );
+        let quiet = ["-c".to_string(), "echo fine".into()];
+        assert_eq!(
+            run_quietly(Path::new("/bin/sh"), &quiet, COMMAND_TIMEOUT),
+            Ok("fine\n".into())
+        );
     }
 
     #[test]

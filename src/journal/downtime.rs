@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::read::last_line_where;
-use super::{Event, month_files};
+use super::{Event, files_by_month};
 use crate::schedule::OperatingSchedule;
 
 /// The probable cause of a gap, told apart by whether `app_stopped` was written.
@@ -169,11 +169,14 @@ impl LastAlive {
     }
 }
 
-/// Finds the last readable line in the newest journal file that has one,
-/// reading only the tail of the file (a month of journal can be tens of MB).
-/// A line cut off by a power failure is passed over. `None` for an empty journal.
-pub fn last_alive(journal_dir: &Path) -> Option<LastAlive> {
-    month_files(journal_dir)
+/// Finds the last readable line in the newest journal file that has one and
+/// is not dated after `month` (the clock's local month: a file dated later
+/// was written while the clock was wrong), reading only the tail of the file
+/// (a month of journal can be tens of MB). A line cut off by a power failure
+/// is passed over. `None` for an empty journal.
+pub fn last_alive(journal_dir: &Path, month: &str) -> Option<LastAlive> {
+    files_by_month(journal_dir, month)
+        .0
         .iter()
         .rev()
         .find_map(|path| last_line_where(path, parse_alive).ok().flatten())
@@ -277,7 +280,7 @@ mod tests {
         journal
             .append(stopped, &stop(Some("config_changed")))
             .unwrap();
-        let last = last_alive(dir.path()).unwrap();
+        let last = last_alive(dir.path(), "2026-11").unwrap();
         assert_eq!(last.restart.as_deref(), Some("config_changed"));
         // Back a second later: no incident (it was one before, a minute lost).
         let back = stopped + Duration::seconds(1);
@@ -294,7 +297,7 @@ mod tests {
         // Any other stop, and an `app_stopped` of an older version (no
         // `restart`), keep their second-long gap as downtime.
         journal.append(back, &stop(None)).unwrap();
-        let last = last_alive(dir.path()).unwrap();
+        let last = last_alive(dir.path(), "2026-11").unwrap();
         assert_eq!(last.restart, None);
         let gap = last.downtime_until(back + Duration::seconds(1), &kiosk);
         assert_eq!(gap.map(|i| i.minutes_lost), Some(1));
@@ -303,7 +306,7 @@ mod tests {
     #[test]
     fn last_alive_reads_the_newest_line_and_tells_a_clean_stop() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(last_alive(dir.path()), None);
+        assert_eq!(last_alive(dir.path(), "2027-01"), None);
         let mut journal = Journal::open(dir.path(), "k", HCM).unwrap();
         let mut append = |at: &str, event: Event| journal.append(hcm(at), &event).unwrap();
         append(
@@ -318,7 +321,7 @@ mod tests {
                 screen: "open".into(),
             },
         );
-        let alive = last_alive(dir.path()).unwrap();
+        let alive = last_alive(dir.path(), "2027-01").unwrap();
         assert_eq!(
             (alive.time, alive.clean_stop),
             (hcm("2026-11-30 10:01"), false)
@@ -333,7 +336,7 @@ mod tests {
                 restart: None,
             },
         );
-        let alive = last_alive(dir.path()).unwrap();
+        let alive = last_alive(dir.path(), "2027-01").unwrap();
         assert_eq!(
             (alive.time, alive.clean_stop),
             (hcm("2026-12-01 00:10"), true)
@@ -345,14 +348,14 @@ mod tests {
         file.write_all(br#"{"v":1,"seq":9,"kiosk":"k","time":"2026-12-01T0"#)
             .unwrap();
         assert_eq!(
-            last_alive(dir.path()).unwrap().time,
+            last_alive(dir.path(), "2027-01").unwrap().time,
             hcm("2026-12-01 00:10")
         );
 
         // A newer file with 200 KB and no readable line: the one before holds the answer.
         std::fs::write(dir.path().join("2027-01.jsonl"), vec![b'x'; 200 * 1024]).unwrap();
         assert_eq!(
-            last_alive(dir.path()).unwrap().time,
+            last_alive(dir.path(), "2027-01").unwrap().time,
             hcm("2026-12-01 00:10")
         );
     }

@@ -67,6 +67,15 @@ pub enum Event {
         reason: String,
         by: String,
         source: String,
+        /// Whose request it answers (`requested_by:` of control.yaml).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        requested_by: Option<String>,
+        /// When the control order says it was issued.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        issued: Option<String>,
+        /// Who signed the control order (key id, trusted comment).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signer: Option<String>,
     },
     /// An override ended: `expired` at its end time, or `cleared`.
     OverrideEnded {
@@ -135,10 +144,25 @@ pub enum Event {
         /// The first few of them, in the catalog's order.
         first: Vec<String>,
     },
+    /// The GPU reported an error while drawing (`kind`: `validation`,
+    /// `out_of_memory`, `internal`, `device_lost`); `item` is the item
+    /// skipped for it, the one that last made a new texture.
+    RenderError {
+        kind: String,
+        error: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        item: Option<String>,
+    },
     /// Lines the journal writer had no room for while the disk was slow:
     /// `dropped` lines were lost, this one says how many.
     JournalOverflow {
         dropped: u64,
+    },
+    /// Journal files dated after the kiosk clock's month (written while the
+    /// clock was wrong): the journal goes on in the clock's month, and
+    /// `seq` after the highest number in any file.
+    JournalAhead {
+        files: Vec<String>,
     },
     /// The player is alive: written every minute while it runs, with the
     /// screen state at that moment (`open` or `closed`).
@@ -182,17 +206,27 @@ pub enum Event {
         ok: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
         role: Option<String>,
+        /// The person whose PIN it was (entries from before names have none).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
     },
     /// Too many wrong PINs: the overlay takes none until `until` (UTC).
+    /// `reason` is set when the lockout file was damaged and counts as one.
     AdminLocked {
         until: String,
         minutes: i64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
-    /// The admin overlay was unlocked with the PIN of `role`.
+    /// The admin overlay was unlocked with the PIN of `role` (and `name`).
     AdminUnlocked {
         role: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
     },
-    /// Something done in the admin overlay, `by` the role that unlocked it.
+    /// Something done in the admin overlay, `by` the person and role that
+    /// unlocked it (`Name (role)`), or `refused` (`detail`: what) when the
+    /// role may not; `requested_by` for the emergency switch.
     AdminAction {
         action: String,
         by: String,
@@ -200,5 +234,7 @@ pub enum Event {
         reason: Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        requested_by: Option<String>,
     },
 }

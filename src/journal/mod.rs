@@ -5,8 +5,10 @@
 //! at worst leave the last line cut off; the reader skips such a line with a
 //! warning and keeps every line after it. The player writes through
 //! [`writer::JournalWriter`], a thread of its own, so that the render loop
-//! never waits on the disk.
+//! never waits on the disk. Every line carries `prev`, the hash of the line
+//! before it (see [`chain`]), so that an edited journal shows where.
 
+pub mod chain;
 mod downtime;
 mod event;
 #[cfg(feature = "player")]
@@ -23,6 +25,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use thiserror::Error;
 
+use chain::{ANCHOR, Link, link_of, month_of};
 pub use downtime::{
     Cause, Incident, LastAlive, MAX_DOWNTIME, SELF_RESTART_GRACE, downtime_since, last_alive,
     operating_time_between,
@@ -48,7 +51,11 @@ pub struct Journal {
     dir: PathBuf,
     kiosk_id: String,
     tz: Tz,
-    seq: u64,
+    /// The last complete line written: where `seq` and the chain go on
+    /// from. Found at the first line, by the clock of that line.
+    last: Option<Link>,
+    /// Where month seals go (the outbox), if anywhere.
+    seals: Option<PathBuf>,
     open: Option<(String, File)>,
 }
 
@@ -56,6 +63,8 @@ pub struct Journal {
 struct Line<'a> {
     v: u32,
     seq: u64,
+    /// SHA-256 of the previous line's bytes (without its newline).
+    prev: &'a str,
     kiosk: &'a str,
     time: String,
     local_time: String,
@@ -64,65 +73,104 @@ struct Line<'a> {
 }
 
 impl Journal {
-    /// Opens the journal folder (creating it) and continues the sequence
-    /// numbers from the newest file in it.
+    /// Opens the journal folder (creating it). The sequence numbers and the
+    /// chain go on from the last line written, found at the first
+    /// [`append`](Self::append): which file holds it depends on the clock.
     pub fn open(dir: &Path, kiosk_id: &str, tz: Tz) -> Result<Self, JournalError> {
         std::fs::create_dir_all(dir).map_err(|source| JournalError::Io {
             path: dir.to_owned(),
             source,
         })?;
-        // The newest file's last readable line, read from the tail: reading
-        // a month of journal whole cost hundreds of MB at every start.
-        let seq = month_files(dir)
-            .last()
-            .and_then(|path| last_line_where(path, line_seq).ok().flatten())
-            .unwrap_or(0);
         Ok(Self {
             dir: dir.to_owned(),
             kiosk_id: kiosk_id.to_owned(),
             tz,
-            seq,
+            last: None,
+            seals: None,
             open: None,
         })
+    }
+
+    /// Seals each month into `outbox` once it is over (`journal-seal-YYYY-MM.json`).
+    pub fn sealing_into(mut self, outbox: &Path) -> Self {
+        self.seals = Some(outbox.to_owned());
+        self
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
-    /// The sequence number of the last line written.
-    pub fn last_seq(&self) -> u64 {
-        self.seq
-    }
-
     /// Appends one event at `now` as one line, and syncs it to disk.
     pub fn append(&mut self, now: DateTime<Utc>, event: &Event) -> Result<(), JournalError> {
+        let month = month_at(now, self.tz);
+        if self.last.is_none() {
+            let (last, ahead) = continue_from(&self.dir, &month);
+            self.last = Some(last);
+            if !ahead.is_empty() {
+                tracing::warn!(
+                    "journal files dated after this clock's month {month}: {}; the journal goes on in {month}",
+                    ahead.join(", ")
+                );
+                self.write(now, &month, &Event::JournalAhead { files: ahead })?;
+            }
+        } else if let (Some(last), Some((open, _))) = (&mut self.last, &self.open)
+            && *open != month
+        {
+            // Another month: the month's end, or a clock set to another
+            // month. The line follows the last line of that month's file, or
+            // of the newest file before it, as `verify` walks them; `seq`
+            // goes on.
+            last.hash = chain_tip(&self.dir, &month).map_or_else(|| ANCHOR.into(), |l| l.hash);
+        }
+        self.write(now, &month, event)
+    }
+
+    /// The one place a line is made: `seq` and `prev` follow the last line
+    /// of the file (or of the newest file before it), so the chain cannot
+    /// fork.
+    fn write(
+        &mut self,
+        now: DateTime<Utc>,
+        month: &str,
+        event: &Event,
+    ) -> Result<(), JournalError> {
         let local = now.with_timezone(&self.tz);
-        let month = local.format("%Y-%m").to_string();
+        let (seq, prev) = self
+            .last
+            .as_ref()
+            .map_or((0, ANCHOR), |l| (l.seq, l.hash.as_str()));
         let line = Line {
             v: SCHEMA_VERSION,
-            seq: self.seq + 1,
+            seq: seq + 1,
+            prev,
             kiosk: &self.kiosk_id,
             time: now.to_rfc3339_opts(SecondsFormat::Millis, true),
             local_time: local.to_rfc3339_opts(SecondsFormat::Millis, false),
             event,
         };
         let mut text = serde_json::to_string(&line).expect("journal lines are plain data");
+        let written = Link {
+            seq: seq + 1,
+            hash: chain::line_hash(text.as_bytes()),
+            chained: true,
+        };
         text.push('\n');
         let path = self.dir.join(format!("{month}.jsonl"));
-        let file = self.file_for(&month)?;
+        let file = self.file_for(month, now)?;
         let io = |source| JournalError::Io {
             path: path.clone(),
             source,
         };
         file.write_all(text.as_bytes()).map_err(io)?;
         file.sync_data().map_err(io)?;
-        self.seq += 1;
+        self.last = Some(written);
         Ok(())
     }
 
-    fn file_for(&mut self, month: &str) -> Result<&mut File, JournalError> {
+    fn file_for(&mut self, month: &str, now: DateTime<Utc>) -> Result<&mut File, JournalError> {
         if self.open.as_ref().is_none_or(|(m, _)| m != month) {
+            self.seal_month_before(month, now);
             let path = self.dir.join(format!("{month}.jsonl"));
             let file = OpenOptions::new()
                 .create(true)
@@ -142,6 +190,88 @@ impl Journal {
     }
 }
 
+impl Journal {
+    /// Seals the newest month before `month` into the outbox unless its seal
+    /// is there: at the roll to a new month, and at the first line of a run.
+    fn seal_month_before(&self, month: &str, now: DateTime<Utc>) {
+        let Some(outbox) = &self.seals else {
+            return;
+        };
+        let Some(earlier) = month_files(&self.dir)
+            .iter()
+            .map(|p| month_of(p))
+            .rfind(|m| m.as_str() < month)
+        else {
+            return;
+        };
+        if chain::seal_path(outbox, &earlier).exists() {
+            return;
+        }
+        match chain::write_seal(&self.dir, &earlier, outbox, &self.kiosk_id, now) {
+            Ok(seal) => tracing::info!(
+                "journal {earlier} sealed into {} (seq {}, {} lines)",
+                outbox.display(),
+                seal.last_seq,
+                seal.lines
+            ),
+            Err(e) => tracing::error!("journal seal of {earlier} into {}: {e}", outbox.display()),
+        }
+    }
+}
+
+/// Where the journal goes on from at `month` (the clock's): the last
+/// complete line of the newest file not after `month`, and the names of the
+/// files dated after it (written while the clock was wrong). `seq` goes on
+/// after the highest, so that no number is used twice.
+fn continue_from(dir: &Path, month: &str) -> (Link, Vec<String>) {
+    let ahead = files_by_month(dir, month).1;
+    let last = chain_tip(dir, month).unwrap_or(Link {
+        seq: 0,
+        hash: ANCHOR.into(),
+        chained: true,
+    });
+    let seq = ahead
+        .iter()
+        .filter_map(|path| last_line_where(path, link_of).ok().flatten())
+        .map(|l| l.seq)
+        .fold(last.seq, u64::max);
+    let names = ahead
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    (Link { seq, ..last }, names)
+}
+
+/// The last complete line of the newest file not after `month` that has
+/// one: what a line of `month` follows. Read from the tail: reading a month
+/// of journal whole cost hundreds of MB at every start.
+fn chain_tip(dir: &Path, month: &str) -> Option<Link> {
+    files_by_month(dir, month)
+        .0
+        .iter()
+        .rev()
+        .find_map(|path| last_line_where(path, link_of).ok().flatten())
+}
+
+/// The journal month (`YYYY-MM`, local) that `now` falls in.
+pub fn month_at(now: DateTime<Utc>, tz: Tz) -> String {
+    now.with_timezone(&tz).format("%Y-%m").to_string()
+}
+
+/// The month files in `dir` (oldest first) not after `month`, and those
+/// after it: a file dated after the clock's month was written while the
+/// clock was wrong, and is not where the journal goes on.
+pub fn files_by_month(dir: &Path, month: &str) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    month_files(dir)
+        .into_iter()
+        .partition(|p| month_of(p).as_str() <= month)
+}
+
 /// A line cut off by a power failure has no newline: end it, so that the
 /// next line starts on a line of its own instead of being glued to it.
 fn end_cut_line(path: &Path, mut file: &File) -> std::io::Result<()> {
@@ -158,11 +288,6 @@ fn end_cut_line(path: &Path, mut file: &File) -> std::io::Result<()> {
         file.write_all(b"\n")?;
     }
     Ok(())
-}
-
-/// The `seq` of a journal line, if it is one.
-fn line_seq(line: &[u8]) -> Option<u64> {
-    serde_json::from_slice::<serde_json::Value>(line).ok()?["seq"].as_u64()
 }
 
 /// The monthly journal files in `dir`, oldest first.
@@ -255,7 +380,6 @@ mod tests {
         let path = dir.path().join("2026-11.jsonl");
         assert!(std::fs::metadata(&path).unwrap().len() > 400 * 1024);
         let mut j = Journal::open(dir.path(), "k", tz).unwrap();
-        assert_eq!(j.last_seq(), 3001);
         j.append(at(2026, 11, 2, 2, 0), &started).unwrap();
         let last = read_file(&path).records.pop().unwrap();
         assert_eq!(last["seq"], 3002);
@@ -283,7 +407,6 @@ mod tests {
         f.write_all(br#"{"v":1,"seq":4,"kiosk":"k","ti"#).unwrap();
         drop(f);
         let mut j = Journal::open(dir.path(), "k", tz).unwrap();
-        assert_eq!(j.last_seq(), 3);
         j.append(
             at(2026, 11, 2, 2, 0),
             &Event::AppStopped {

@@ -179,6 +179,10 @@ mod tests {
         writer.send(heartbeat(100));
         writer.flush();
         assert_eq!(lines(dir.path()).last().unwrap()["seq"], 101, "flushed");
+        // Each line's `prev` is the line before it, across the restart.
+        drop(writer);
+        let chain = crate::journal::chain::verify_month(dir.path(), "2026-11", None).unwrap();
+        assert!(chain.is_intact() && chain.lines == 101, "{chain}");
     }
 
     #[test]

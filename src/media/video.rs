@@ -56,6 +56,10 @@ impl VideoPipeline {
             path: path.display().to_string(),
             reason,
         };
+        // GStreamer opens the file itself, blocking: a FIFO or device swapped
+        // in since the scan would hold this thread. Checked again here, just
+        // before, on an open descriptor.
+        crate::guard::open_regular_target(path).map_err(|e| fail(e.to_string()))?;
         let uri = gst::glib::filename_to_uri(path, None).map_err(|e| fail(e.to_string()))?;
         let slot = Arc::new(FrameSlot::default());
         let appsink = build_appsink(slot.clone());

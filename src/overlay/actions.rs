@@ -1,6 +1,8 @@
 //! What the overlay's buttons do: the UI writes an [`OverlayAction`], and
-//! [`apply_overlay_actions`] checks the PIN, sends the command to the plugin
-//! that owns it and journals who did what.
+//! [`apply_overlay_actions`] checks the PIN, checks that the role may do it
+//! (`roles.rs`: the pages only hide what it may not), sends the command to
+//! the plugin that owns it and journals who did what. The lockout is saved
+//! after every attempt and restored at start ([`restore_lockout`]).
 
 use std::fmt;
 
@@ -10,8 +12,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::emergency::{Preset, emergency_override};
 use super::labels;
-use super::lockout::AfterFailure;
-use super::pin::{Secret, role_for_pin};
+use super::lockout::{AfterFailure, Lockout};
+use super::pin::{Secret, entry_for_pin};
+use super::roles;
 use super::self_test::SelfTest;
 use super::{Overlay, OverlaySettings, Session, View};
 use crate::clock::Clock;
@@ -27,11 +30,12 @@ use crate::schedule::plugin::{Operating, OverrideRequest};
 pub enum OverlayAction {
     TryPin(Secret),
     Playback(PlaybackCommand),
-    /// Screen off or on now, with the form's preset and reason.
+    /// Screen off or on now, with the form's preset, reason and who asked.
     Emergency {
         action: Power,
         preset: Preset,
         reason: String,
+        requested_by: String,
     },
     ClearOverride {
         reason: String,
@@ -97,10 +101,22 @@ pub(super) fn apply_overlay_actions(
                 overlay.view = View::Closed;
             }
             other => {
-                // Everything else needs an unlocked overlay.
+                // Everything else needs an unlocked overlay, and a role that may.
                 let View::Open(session) = &mut overlay.view else {
                     continue;
                 };
+                if !roles::may_do(session.role, other) {
+                    let name = action_name(other);
+                    warn!("admin overlay: {} may not {name}", session.who);
+                    record.event(admin_action(
+                        "refused",
+                        session,
+                        Some(format!("not allowed for role {}", role_text(session))),
+                        Some(name.to_owned()),
+                    ));
+                    session.notice = Some(labels::NOT_ALLOWED.get(lang).into());
+                    continue;
+                }
                 match other {
                     OverlayAction::Playback(command) => {
                         let (name, detail) = playback_name(*command);
@@ -111,29 +127,33 @@ pub(super) fn apply_overlay_actions(
                         action,
                         preset,
                         reason,
+                        requested_by,
                     } => {
                         let Some(operating) = &operating else {
                             continue;
                         };
                         let schedule = &operating.schedule;
-                        let Some(o) = emergency_override(
+                        let Some(mut o) = emergency_override(
                             *action,
                             *preset,
                             reason,
-                            &session.role,
+                            &session.who,
                             now,
                             schedule,
                         ) else {
                             session.notice = Some(labels::NEED_REASON.get(lang).into());
                             continue;
                         };
+                        o.requested_by = requested_by.trim().to_owned();
                         let until = o.until.map_or("until cleared".into(), rfc3339);
-                        record.event(admin_action(
+                        let mut line = admin_action(
                             &format!("screen_{action}"),
                             session,
                             Some(o.reason.clone()),
                             Some(until),
-                        ));
+                        );
+                        requested(&mut line, requested_by);
+                        record.event(line);
                         session.notice = Some(format!(
                             "{}: {}",
                             labels::SENT.get(lang),
@@ -143,6 +163,7 @@ pub(super) fn apply_overlay_actions(
                             }
                         ));
                         session.reason.clear();
+                        session.requested_by.clear();
                         out.overrides.write(OverrideRequest::Set(o));
                     }
                     OverlayAction::ClearOverride { reason } => {
@@ -150,16 +171,14 @@ pub(super) fn apply_overlay_actions(
                             "" => "cleared in the admin overlay".to_owned(),
                             typed => typed.to_owned(),
                         };
-                        record.event(admin_action(
-                            "clear_override",
-                            session,
-                            Some(reason.clone()),
-                            None,
-                        ));
+                        let mut line =
+                            admin_action("clear_override", session, Some(reason.clone()), None);
+                        requested(&mut line, &session.requested_by);
+                        record.event(line);
                         session.notice = Some(labels::SENT.get(lang).into());
                         out.overrides.write(OverrideRequest::Clear {
                             reason,
-                            by: session.role.clone(),
+                            by: session.who.clone(),
                         });
                     }
                     OverlayAction::Rescan => {
@@ -170,11 +189,11 @@ pub(super) fn apply_overlay_actions(
                     OverlayAction::SelfTest => {
                         if !out.self_test.is_running() {
                             record.event(admin_action("self_test", session, None, None));
-                            out.self_test.start(&settings, &session.role, now);
+                            out.self_test.start(&settings, &session.who, now);
                         }
                     }
                     OverlayAction::Quit => {
-                        warn!("quit from the admin overlay by {}", session.role);
+                        warn!("quit from the admin overlay by {}", session.who);
                         record.event(admin_action("quit", session, None, None));
                         out.exit.write(AppExit::Success);
                     }
@@ -182,6 +201,42 @@ pub(super) fn apply_overlay_actions(
                 }
             }
         }
+    }
+}
+
+/// Puts the lockout kept on disk in force before the first frame. A damaged
+/// or unreadable file is journaled and counts as a lockout that began now.
+pub(super) fn restore_lockout(
+    settings: Res<OverlaySettings>,
+    clock: Res<Clock>,
+    mut overlay: ResMut<Overlay>,
+    mut record: Record,
+) {
+    let now = clock.now();
+    let path = settings.lockout_file();
+    let restored = Lockout::restore(&path, now);
+    overlay.lockout = restored.lockout;
+    let until = overlay.lockout.locked_until(now);
+    if let Some(problem) = restored.problem {
+        error!("{problem}; the overlay is locked as after five wrong PINs");
+        let until = until.expect("a damaged file locks");
+        record.event(Event::AdminLocked {
+            until: rfc3339(until),
+            minutes: (until - now).num_minutes(),
+            reason: Some(problem.to_string()),
+        });
+        save_lockout(&overlay.lockout, &path);
+    } else if let Some(until) = until {
+        warn!(
+            "admin overlay locked until {} (wrong PINs before the restart)",
+            rfc3339(until)
+        );
+    }
+}
+
+fn save_lockout(lockout: &Lockout, path: &std::path::Path) {
+    if let Err(e) = lockout.save(path) {
+        error!("{e}");
     }
 }
 
@@ -202,24 +257,33 @@ fn try_pin(
     }
     form.pin.clear();
     form.focus = true;
-    if let Some(role) = role_for_pin(pin, &settings.config.pins) {
-        info!("admin overlay unlocked by {role}");
+    if let Some(entry) = entry_for_pin(pin, &settings.config.pins) {
+        info!("admin overlay unlocked by {}", entry.who());
         record.event(Event::AdminAttempt {
             ok: true,
-            role: Some(role.to_owned()),
+            role: Some(entry.role.clone()),
+            name: entry.name.clone(),
         });
         record.event(Event::AdminUnlocked {
-            role: role.to_owned(),
+            role: entry.role.clone(),
+            name: entry.name.clone(),
         });
-        lockout.succeeded();
-        *view = View::Open(Session::new(role.to_owned()));
+        if *lockout != Lockout::default() {
+            lockout.succeeded();
+            save_lockout(lockout, &settings.lockout_file());
+        }
+        *view = View::Open(Session::new(entry));
         return;
     }
     record.event(Event::AdminAttempt {
         ok: false,
         role: None,
+        name: None,
     });
-    match lockout.failed(now) {
+    let after = lockout.failed(now);
+    // On disk before anything else: a power cut now must not give the try back.
+    save_lockout(lockout, &settings.lockout_file());
+    match after {
         AfterFailure::TriesLeft(left) => {
             warn!("admin overlay: wrong PIN ({left} tries left)");
             form.tries_left = Some(left);
@@ -230,6 +294,7 @@ fn try_pin(
             record.event(Event::AdminLocked {
                 until: rfc3339(until),
                 minutes,
+                reason: None,
             });
         }
     }
@@ -243,9 +308,40 @@ fn admin_action(
 ) -> Event {
     Event::AdminAction {
         action: action.to_owned(),
-        by: session.role.clone(),
+        by: session.who.clone(),
         reason,
         detail,
+        requested_by: None,
+    }
+}
+
+/// Puts the form's "requested by" (the Department's request) on an action line.
+fn requested(line: &mut Event, by: &str) {
+    if let Event::AdminAction { requested_by, .. } = line
+        && !by.trim().is_empty()
+    {
+        *requested_by = Some(by.trim().to_owned());
+    }
+}
+
+fn role_text(session: &Session) -> &'static str {
+    session.role.map_or("(unknown)", |r| r.as_str())
+}
+
+/// The journal's name for an action (`refused` lines say which).
+fn action_name(action: &OverlayAction) -> &'static str {
+    match action {
+        OverlayAction::TryPin(_) => "pin",
+        OverlayAction::Playback(command) => playback_name(*command).0,
+        OverlayAction::Emergency { action, .. } => match action {
+            Power::Off => "screen_off",
+            Power::On => "screen_on",
+        },
+        OverlayAction::ClearOverride { .. } => "clear_override",
+        OverlayAction::Rescan => "reload_content",
+        OverlayAction::SelfTest => "self_test",
+        OverlayAction::Quit => "quit",
+        OverlayAction::Close(_) => "overlay_closed",
     }
 }
 

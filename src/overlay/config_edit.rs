@@ -1,14 +1,17 @@
-//! Writes a role's PIN hash into the config text, line by line, so the rest
-//! of the file (its comments, order and spacing) stays as the person wrote
-//! it. Only the `overlay:` section's `pins:` list is touched. `write_pin`
-//! puts the edit on disk (what `infokiosk pin` does once it has the PIN).
+//! Writes a person's PIN hash into the config text, line by line, so the
+//! rest of the file (its comments, order and spacing) stays as the person
+//! wrote it. Only the `overlay:` section's `pins:` list is touched; an entry
+//! is the same person when its role and name are. `write_pin` puts the edit
+//! on disk (what `infokiosk pin` does once it has the PIN), keeping the
+//! file's mode, owner and group.
 
 use std::io::Write;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::config::{ConfigError, KioskConfig};
+use crate::config::{ConfigError, KioskConfig, PinEntry};
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum EditError {
@@ -51,21 +54,17 @@ pub fn read_config(path: &Path) -> Result<String, PinFileError> {
     }
 }
 
-/// Puts `role`'s `hash` into the config at `path` (whose text was `old`)
-/// and writes it back atomically (temp file, then rename) with the file's
-/// permissions.
-pub fn write_pin(path: &Path, old: &str, role: &str, hash: &str) -> Result<(), PinFileError> {
-    let new = set_pin_hash(old, role, hash).map_err(|source| PinFileError::Edit {
+/// Puts `entry` into the config at `path` (whose text was `old`) and writes
+/// it back atomically (temp file, then rename) with the file's mode, owner
+/// and group (the config is root's, readable by the player's group).
+pub fn write_pin(path: &Path, old: &str, entry: &PinEntry) -> Result<(), PinFileError> {
+    let new = set_pin_hash(old, entry).map_err(|source| PinFileError::Edit {
         path: path.to_owned(),
         source,
     })?;
-    // The edit must give a valid config holding exactly this hash.
+    // The edit must give a valid config holding exactly this entry.
     let parsed = KioskConfig::parse(&new, path)?;
-    let placed = parsed
-        .overlay
-        .pins
-        .iter()
-        .any(|p| p.role == role && p.hash == hash);
+    let placed = parsed.overlay.pins.iter().any(|p| p == entry);
     if !placed {
         return Err(PinFileError::Edit {
             path: path.to_owned(),
@@ -81,6 +80,8 @@ pub fn write_pin(path: &Path, old: &str, role: &str, hash: &str) -> Result<(), P
         let mut file = std::fs::File::create(&temp)?;
         file.write_all(new.as_bytes())?;
         if let Ok(meta) = std::fs::metadata(path) {
+            // Owner first: a chown may clear set-id bits the mode then restores.
+            std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()))?;
             file.set_permissions(meta.permissions())?;
         }
         file.sync_all()?;
@@ -92,9 +93,9 @@ pub fn write_pin(path: &Path, old: &str, role: &str, hash: &str) -> Result<(), P
     result.map_err(write_err)
 }
 
-/// The config text with `role`'s PIN hash set to `hash` (replaced if the
-/// role has one, added otherwise).
-pub fn set_pin_hash(text: &str, role: &str, hash: &str) -> Result<String, EditError> {
+/// The config text with `entry`'s hash and `min_length` set (in place if
+/// the same role and name are listed, as a new item otherwise).
+pub fn set_pin_hash(text: &str, entry: &PinEntry) -> Result<String, EditError> {
     let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
     let tops: Vec<usize> = (0..lines.len())
         .filter(|&i| {
@@ -103,7 +104,7 @@ pub fn set_pin_hash(text: &str, role: &str, hash: &str) -> Result<String, EditEr
         .collect();
     let overlay = match tops[..] {
         [] => {
-            append_section(&mut lines, role, hash);
+            append_section(&mut lines, entry);
             return Ok(join(lines));
         }
         [one] => one,
@@ -126,7 +127,7 @@ pub fn set_pin_hash(text: &str, role: &str, hash: &str) -> Result<String, EditEr
     let Some(pins) = pins else {
         let at = last_content(&lines, overlay, end);
         let mut block = vec![format!("{}pins:", spaces(child))];
-        block.extend(new_item(child + 2, role, hash));
+        block.extend(new_item(child + 2, entry));
         lines.splice(at + 1..at + 1, block);
         return Ok(join(lines));
     };
@@ -139,7 +140,7 @@ pub fn set_pin_hash(text: &str, role: &str, hash: &str) -> Result<String, EditEr
         .find(|&i| is_content(&lines[i]))
         .filter(|&i| indent(&lines[i]) >= child && is_item(&lines[i]));
     let Some(first_item) = first_item else {
-        lines.splice(pins + 1..pins + 1, new_item(child + 2, role, hash));
+        lines.splice(pins + 1..pins + 1, new_item(child + 2, entry));
         return Ok(join(lines));
     };
     let item_indent = indent(&lines[first_item]);
@@ -155,51 +156,94 @@ pub fn set_pin_hash(text: &str, role: &str, hash: &str) -> Result<String, EditEr
         .collect();
     for (n, &start) in starts.iter().enumerate() {
         let stop = starts.get(n + 1).copied().unwrap_or(block_end);
-        if item_role(&lines[start..stop], item_indent).as_deref() != Some(role) {
+        if item_identity(&lines[start..stop], item_indent) != Some(identity(entry)) {
             continue;
         }
-        let hash_line = (start..stop).find(|&i| {
-            key_value(&item_line(&lines[i], i == start)).is_some_and(|(k, _)| k == "hash")
-        });
-        match hash_line {
-            Some(i) => {
-                let at = lines[i].find("hash:").expect("found above") + "hash:".len();
-                lines[i] = format!("{} {}", &lines[i][..at], quote(hash));
-            }
-            None => {
-                let line = format!("{}hash: {}", spaces(item_indent + 2), quote(hash));
-                lines.insert(last_content(&lines, start, stop) + 1, line);
-            }
+        let stop = set_item_key(
+            &mut lines,
+            start,
+            stop,
+            item_indent,
+            "hash",
+            &quote(&entry.hash),
+        );
+        if let Some(min) = entry.min_length {
+            set_item_key(
+                &mut lines,
+                start,
+                stop,
+                item_indent,
+                "min_length",
+                &min.to_string(),
+            );
         }
         return Ok(join(lines));
     }
     let at = last_content(&lines, pins, block_end);
-    lines.splice(at + 1..at + 1, new_item(item_indent, role, hash));
+    lines.splice(at + 1..at + 1, new_item(item_indent, entry));
     Ok(join(lines))
 }
 
-fn append_section(lines: &mut Vec<String>, role: &str, hash: &str) {
+/// Sets `key: value` in the list item at `start..stop`: in place if the
+/// item has the key, as a new last line otherwise. The item's new end.
+fn set_item_key(
+    lines: &mut Vec<String>,
+    start: usize,
+    stop: usize,
+    item_indent: usize,
+    key: &str,
+    value: &str,
+) -> usize {
+    let found = (start..stop)
+        .find(|&i| key_value(&item_line(&lines[i], i == start)).is_some_and(|(k, _)| k == key));
+    match found {
+        Some(i) => {
+            let at = lines[i].find(&format!("{key}:")).expect("found above") + key.len() + 1;
+            lines[i] = format!("{} {value}", &lines[i][..at]);
+            stop
+        }
+        None => {
+            let line = format!("{}{key}: {value}", spaces(item_indent + 2));
+            lines.insert(last_content(lines, start, stop) + 1, line);
+            stop + 1
+        }
+    }
+}
+
+fn append_section(lines: &mut Vec<String>, entry: &PinEntry) {
     if lines.last().is_some_and(|l| !l.trim().is_empty()) {
         lines.push(String::new());
     }
     lines.push("# The admin overlay (Ctrl+Alt+A): PIN hashes written by `infokiosk pin`.".into());
     lines.push("overlay:".into());
     lines.push("  pins:".into());
-    lines.extend(new_item(4, role, hash));
+    lines.extend(new_item(4, entry));
 }
 
-fn new_item(indent: usize, role: &str, hash: &str) -> [String; 2] {
-    [
-        format!("{}- role: {}", spaces(indent), quote(role)),
-        format!("{}  hash: {}", spaces(indent), quote(hash)),
-    ]
+fn new_item(indent: usize, entry: &PinEntry) -> Vec<String> {
+    let mut item = vec![format!("{}- role: {}", spaces(indent), quote(&entry.role))];
+    if let Some(name) = &entry.name {
+        item.push(format!("{}  name: {}", spaces(indent), quote(name)));
+    }
+    item.push(format!("{}  hash: {}", spaces(indent), quote(&entry.hash)));
+    if let Some(min) = entry.min_length {
+        item.push(format!("{}  min_length: {min}", spaces(indent)));
+    }
+    item
 }
 
-/// The role of one list item, read by the YAML parser (quotes, comments).
-fn item_role(lines: &[String], item_indent: usize) -> Option<String> {
+/// What makes two entries the same person: role and name.
+fn identity(entry: &PinEntry) -> (String, Option<String>) {
+    (entry.role.clone(), entry.name.clone())
+}
+
+/// The role and name of one list item, read by the YAML parser (quotes, comments).
+fn item_identity(lines: &[String], item_indent: usize) -> Option<(String, Option<String>)> {
     #[derive(serde::Deserialize)]
     struct Entry {
         role: String,
+        #[serde(default)]
+        name: Option<String>,
     }
     let text: String = lines
         .iter()
@@ -209,7 +253,9 @@ fn item_role(lines: &[String], item_indent: usize) -> Option<String> {
             format!("{}\n", l.get(item_indent.min(indent(&l))..).unwrap_or(""))
         })
         .collect();
-    serde_yaml::from_str::<Entry>(&text).ok().map(|e| e.role)
+    serde_yaml::from_str::<Entry>(&text)
+        .ok()
+        .map(|e| (e.role, e.name))
 }
 
 /// A list item's first line with its `- ` turned into spaces.
@@ -289,6 +335,15 @@ mod tests {
         pins.map(|p| (p.role, p.hash)).collect()
     }
 
+    fn e(role: &str, hash: &str) -> PinEntry {
+        PinEntry {
+            role: role.into(),
+            name: None,
+            hash: hash.into(),
+            min_length: None,
+        }
+    }
+
     fn pair(role: &str, hash: &str) -> (String, String) {
         (role.into(), hash.into())
     }
@@ -297,10 +352,10 @@ mod tests {
 
     #[test]
     fn adds_a_section_and_keeps_everything_else() {
-        let out = set_pin_hash(BASE, "admin", H1).unwrap();
+        let out = set_pin_hash(BASE, &e("admin", H1)).unwrap();
         assert!(out.starts_with(BASE), "{out}");
         assert_eq!(pins(&out), [pair("admin", H1)]);
-        let empty = set_pin_hash("", "admin", H1).unwrap();
+        let empty = set_pin_hash("", &e("admin", H1)).unwrap();
         assert_eq!(pins(&empty), [pair("admin", H1)]);
     }
 
@@ -309,9 +364,9 @@ mod tests {
         let text = format!(
             "overlay:\n  # keys\n  hotkey: Ctrl+Alt+K\n  pins:\n    - role: admin   # technicians\n      hash: \"{H1}\"\n    - hash: '{H1}'\n      role: \"border guard\"\n  language: en\nkiosk_id: x # end\n"
         );
-        let out = set_pin_hash(&text, "border guard", H2).unwrap();
+        let out = set_pin_hash(&text, &e("border guard", H2)).unwrap();
         assert_eq!(pins(&out), [pair("admin", H1), pair("border guard", H2)]);
-        let out = set_pin_hash(&out, "admin", H2).unwrap();
+        let out = set_pin_hash(&out, &e("admin", H2)).unwrap();
         assert_eq!(pins(&out), [pair("admin", H2), pair("border guard", H2)]);
         // Only the two hash lines changed.
         let changed = text.lines().zip(out.lines()).filter(|(a, b)| a != b);
@@ -326,7 +381,7 @@ mod tests {
         let text = format!(
             "overlay:\n  pins:\n  - role: admin\n    hash: \"{H1}\"\n\n  # language of the labels\n  language: vi\n"
         );
-        let out = set_pin_hash(&text, "guard", H2).unwrap();
+        let out = set_pin_hash(&text, &e("guard", H2)).unwrap();
         assert_eq!(pins(&out), [pair("admin", H1), pair("guard", H2)]);
         assert!(
             out.contains("  # language of the labels\n  language: vi\n"),
@@ -344,7 +399,7 @@ mod tests {
             "overlay:\nkiosk_id: a\n",
             "kiosk_id: a\noverlay:   # admin\n    idle_seconds: 60\n",
         ] {
-            let out = set_pin_hash(text, "admin", H1).unwrap();
+            let out = set_pin_hash(text, &e("admin", H1)).unwrap();
             assert_eq!(pins(&out), [pair("admin", H1)], "{text}\n---\n{out}");
             assert!(out.contains("kiosk_id: a\n"), "{out}");
         }
@@ -353,15 +408,15 @@ mod tests {
     #[test]
     fn refuses_what_it_cannot_edit_line_by_line() {
         assert_eq!(
-            set_pin_hash("overlay: {pins: []}\n", "a", H1),
+            set_pin_hash("overlay: {pins: []}\n", &e("a", H1)),
             Err(EditError::FlowStyle("overlay"))
         );
         assert_eq!(
-            set_pin_hash("overlay:\n  pins: [{role: a, hash: x}]\n", "a", H1),
+            set_pin_hash("overlay:\n  pins: [{role: a, hash: x}]\n", &e("a", H1)),
             Err(EditError::FlowStyle("pins"))
         );
         assert_eq!(
-            set_pin_hash("overlay:\noverlay:\n", "a", H1),
+            set_pin_hash("overlay:\noverlay:\n", &e("a", H1)),
             Err(EditError::Twice)
         );
     }
@@ -372,14 +427,83 @@ mod tests {
         let path = dir.path().join("infokiosk.yaml");
         let text = "# gate 1\nkiosk_id: gate-1\noverlay:\n  language: en  # labels\n";
         std::fs::write(&path, text).unwrap();
-        let hash = hash_pin("2468").unwrap();
-        write_pin(&path, &read_config(&path).unwrap(), "admin", &hash).unwrap();
+        let hash = hash_pin("246810").unwrap();
+        write_pin(&path, &read_config(&path).unwrap(), &e("admin", &hash)).unwrap();
         let written = std::fs::read_to_string(&path).unwrap();
         assert!(written.starts_with(text), "{written}");
         let config = KioskConfig::load(&path).unwrap();
         let pins = &config.overlay.pins;
-        assert_eq!(role_for_pin(&Secret("2468".into()), pins), Some("admin"));
+        assert_eq!(role_for_pin(&Secret("246810".into()), pins), Some("admin"));
         assert!(!dir.path().join("infokiosk.yaml.pin-tmp").exists());
+    }
+
+    #[test]
+    fn each_person_has_their_own_entry_and_the_rule_it_was_set_under() {
+        let guard = |name: &str, hash: &str| PinEntry {
+            name: Some(name.into()),
+            min_length: Some(6),
+            ..e("border-guard", hash)
+        };
+        let text = format!(
+            "overlay:\n  pins:\n    - role: border-guard   # old, no name\n      hash: \"{H1}\"\n"
+        );
+        let out = set_pin_hash(&text, &guard("Nguyễn Văn An", H1)).unwrap();
+        let out = set_pin_hash(&out, &guard("Lê Thị Hoa", H2)).unwrap();
+        let config = KioskConfig::parse(&out, Path::new("k.yaml")).unwrap();
+        assert_eq!(
+            config.overlay.pins,
+            [
+                e("border-guard", H1),
+                guard("Nguyễn Văn An", H1),
+                guard("Lê Thị Hoa", H2)
+            ],
+            "{out}"
+        );
+        // The same person again: the hash is replaced, nothing added.
+        let again = set_pin_hash(&out, &guard("Nguyễn Văn An", H2)).unwrap();
+        let config = KioskConfig::parse(&again, Path::new("k.yaml")).unwrap();
+        assert_eq!(config.overlay.pins[1], guard("Nguyễn Văn An", H2));
+        assert_eq!(again.lines().count(), out.lines().count(), "{again}");
+        // The old entry, set again, gets its min_length line.
+        let renewed = set_pin_hash(
+            &again,
+            &PinEntry {
+                min_length: Some(6),
+                ..e("border-guard", H2)
+            },
+        );
+        let config = KioskConfig::parse(&renewed.unwrap(), Path::new("k.yaml")).unwrap();
+        assert_eq!(config.overlay.pins[0].min_length, Some(6));
+        assert_eq!(config.overlay.pins.len(), 3);
+    }
+
+    #[test]
+    fn the_rewritten_config_keeps_its_mode_owner_and_group() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("infokiosk.yaml");
+        std::fs::write(&path, "kiosk_id: gate-1\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        // As root (the tests run as root, as `sudo infokiosk pin` does), the
+        // file can belong to someone else: the player's group, say.
+        let root = is_root();
+        if root {
+            std::os::unix::fs::chown(&path, Some(4242), Some(4343)).unwrap();
+        }
+        let before = std::fs::metadata(&path).unwrap();
+        write_pin(&path, &read_config(&path).unwrap(), &e("admin", H1)).unwrap();
+        let after = std::fs::metadata(&path).unwrap();
+        assert_ne!(before.ino(), after.ino(), "a new file was renamed in");
+        assert_eq!(after.permissions().mode() & 0o7777, 0o640);
+        assert_eq!((after.uid(), after.gid()), (before.uid(), before.gid()));
+        if root {
+            assert_eq!((after.uid(), after.gid()), (4242, 4343));
+        }
+    }
+
+    fn is_root() -> bool {
+        // SAFETY: geteuid has no preconditions.
+        unsafe { libc::geteuid() == 0 }
     }
 
     #[test]

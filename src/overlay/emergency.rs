@@ -30,13 +30,14 @@ impl Preset {
     }
 }
 
-/// The override for "screen off/on now" from the overlay, or `None` when the
-/// reason is blank (the journal must say why).
+/// The override for "screen off/on now" from the overlay, `by` the person
+/// and role who unlocked it, or `None` when the reason is blank (the journal
+/// must say why).
 pub fn emergency_override(
     action: Power,
     preset: Preset,
     reason: &str,
-    role: &str,
+    by: &str,
     now: DateTime<Utc>,
     schedule: &OperatingSchedule,
 ) -> Option<Override> {
@@ -48,9 +49,12 @@ pub fn emergency_override(
         action,
         until: preset.until(now, schedule),
         reason: reason.to_owned(),
-        by: role.to_owned(),
+        by: by.to_owned(),
         set_at: now,
         source: OverrideSource::Overlay,
+        requested_by: String::new(),
+        issued: None,
+        signer: None,
     })
 }
 

@@ -37,7 +37,6 @@ pub const KEYS_HINT: L = L(
     "Tab / mũi tên: di chuyển · Enter: chọn · F1–F5: trang · PgUp/PgDn: cuộn · Esc: đóng",
     "Tab / arrows: move · Enter: choose · F1–F5: pages · PgUp/PgDn: scroll · Esc: close",
 );
-pub const ROLE: L = L("Vai trò", "Role");
 pub const CLOSE: L = L("Đóng", "Close");
 
 pub const PAGE_NOW: L = L("F1 Hiện tại", "F1 Now");
@@ -118,6 +117,19 @@ pub const FOR: L = L("Thời hạn", "For");
 pub const ONE_HOUR: L = L("1 giờ", "1 hour");
 pub const TO_NEXT_CHANGE: L = L("Đến lần đổi lịch kế tiếp", "Until the next schedule change");
 pub const REASON: L = L("Lý do (bắt buộc)", "Reason (required)");
+pub const REQUESTED_BY: L = L(
+    "Theo yêu cầu của (đơn vị, văn bản)",
+    "Requested by (office, order)",
+);
+pub const NOT_ALLOWED: L = L(
+    "Vai trò này không được phép làm việc đó",
+    "This role may not do that",
+);
+pub const PAGE_NOT_ALLOWED: L = L(
+    "Trang này không dành cho vai trò của bạn",
+    "This page is not open to your role",
+);
+pub const WHO: L = L("Người dùng", "User");
 pub const SCREEN_OFF: L = L("TẮT màn hình ngay", "Screen OFF now");
 pub const SCREEN_ON: L = L("BẬT màn hình ngay", "Screen ON now");
 pub const CLEAR_OVERRIDE: L = L("Hủy lệnh khẩn cấp", "Clear the override");

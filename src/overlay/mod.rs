@@ -6,7 +6,9 @@
 //! - `keys.rs`: hotkey, Esc and the idle timeout; `actions.rs`: what a
 //!   request from the UI does; `ui/`: the egui pages; `self_test.rs`: the
 //!   checks of `infokiosk check`, on a thread.
-//! - Pure parts: `lockout.rs`, `pin.rs`, `emergency.rs`, `config_edit.rs`.
+//! - Pure parts: `lockout.rs` (kept in `data_dir/state/pin-lockout.json`),
+//!   `pin.rs`, `roles.rs` (what each role may do), `emergency.rs`,
+//!   `config_edit.rs`.
 
 mod actions;
 pub mod config_edit;
@@ -17,6 +19,7 @@ mod labels;
 mod lockout;
 pub mod log_tail;
 pub mod pin;
+mod roles;
 mod self_test;
 #[cfg(test)]
 mod tests;
@@ -28,11 +31,11 @@ use bevy::prelude::*;
 use bevy_egui::EguiPrimaryContextPass;
 use chrono_tz::Tz;
 
-use crate::config::{DisplayBackend, Hotkey, KioskConfig, OverlayConfig};
+use crate::config::{DisplayBackend, Hotkey, KioskConfig, OverlayConfig, PinEntry, Role};
 
 pub use actions::{CloseWhy, OverlayAction};
 pub use emergency::{Preset, emergency_override};
-pub use lockout::Lockout;
+pub use lockout::{Lockout, LockoutFileError};
 
 /// What the overlay needs from the configuration.
 #[derive(Resource, Debug, Clone)]
@@ -60,6 +63,11 @@ impl OverlaySettings {
             display_backend: config.display.backend,
             time_zone: config.operating_schedule().timezone(),
         }
+    }
+
+    /// Where the PIN lockout is kept across restarts.
+    pub fn lockout_file(&self) -> PathBuf {
+        self.data_dir.join("state/pin-lockout.json")
     }
 }
 
@@ -104,11 +112,16 @@ struct UnlockForm {
 
 /// An unlocked overlay: who unlocked it, the page, the forms.
 struct Session {
-    role: String,
+    /// The person and role, as the journal says it: `Name (role)`.
+    who: String,
+    /// What the PIN may do; `None` for a role name that is no known role.
+    role: Option<Role>,
     page: Page,
     /// Put the keyboard focus on the page's first control next frame.
     focus: bool,
     reason: String,
+    /// Who asked for the emergency switch (the Department's request).
+    requested_by: String,
     preset: Preset,
     /// The result of the last action, shown under the controls.
     notice: Option<String>,
@@ -119,12 +132,14 @@ struct Session {
 }
 
 impl Session {
-    fn new(role: String) -> Self {
+    fn new(entry: &PinEntry) -> Self {
         Self {
-            role,
+            who: entry.who(),
+            role: entry.known_role(),
             page: Page::Now,
             focus: true,
             reason: String::new(),
+            requested_by: String::new(),
             preset: Preset::OneHour,
             notice: None,
             quit_armed_until: None,
@@ -165,6 +180,7 @@ impl Plugin for OverlayPlugin {
             .init_resource::<log_tail::LogTail>()
             .init_resource::<self_test::SelfTest>()
             .add_message::<OverlayAction>()
+            .add_systems(Startup, actions::restore_lockout)
             .add_systems(
                 Update,
                 (

@@ -9,8 +9,9 @@ use thiserror::Error;
 
 use crate::config::PinEntry;
 
-/// Shortest and longest PIN accepted by `infokiosk pin`.
-pub const PIN_LENGTH: std::ops::RangeInclusive<usize> = 4..=32;
+/// Shortest and longest PIN accepted by `infokiosk pin`. Hashes written
+/// before the minimum was 6 keep working; `infokiosk check` asks for new ones.
+pub const PIN_LENGTH: std::ops::RangeInclusive<usize> = 6..=32;
 
 /// A PIN as typed. Its `Debug` does not show it, so it cannot reach a log.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -57,18 +58,22 @@ pub fn hash_pin(pin: &str) -> Result<String, PinError> {
         .map_err(|e| PinError::Hash(e.to_string()))
 }
 
-/// The role whose PIN this is, if any. A hash that does not parse matches
-/// nothing (the config was validated at load, so this does not happen).
-pub fn role_for_pin<'a>(pin: &Secret, pins: &'a [PinEntry]) -> Option<&'a str> {
-    pins.iter()
-        .find(|entry| {
-            PasswordHash::new(&entry.hash).is_ok_and(|hash| {
-                Argon2::default()
-                    .verify_password(pin.0.as_bytes(), &hash)
-                    .is_ok()
-            })
+/// The entry (person and role) whose PIN this is, if any. A hash that does
+/// not parse matches nothing (the config was validated at load, so this
+/// does not happen).
+pub fn entry_for_pin<'a>(pin: &Secret, pins: &'a [PinEntry]) -> Option<&'a PinEntry> {
+    pins.iter().find(|entry| {
+        PasswordHash::new(&entry.hash).is_ok_and(|hash| {
+            Argon2::default()
+                .verify_password(pin.0.as_bytes(), &hash)
+                .is_ok()
         })
-        .map(|entry| entry.role.as_str())
+    })
+}
+
+/// The role whose PIN this is, if any.
+pub fn role_for_pin<'a>(pin: &Secret, pins: &'a [PinEntry]) -> Option<&'a str> {
+    entry_for_pin(pin, pins).map(|entry| entry.role.as_str())
 }
 
 fn random_bytes(buf: &mut [u8]) -> Result<(), PinError> {
@@ -85,35 +90,42 @@ mod tests {
     fn entry(role: &str, pin: &str) -> PinEntry {
         PinEntry {
             role: role.into(),
+            name: None,
             hash: hash_pin(pin).unwrap(),
+            min_length: None,
         }
     }
 
     #[test]
     fn hash_is_salted_argon2id_and_verifies() {
-        let a = hash_pin("2468").unwrap();
-        let b = hash_pin("2468").unwrap();
+        let a = hash_pin("246810").unwrap();
+        let b = hash_pin("246810").unwrap();
         assert!(a.starts_with("$argon2id$v=19$"), "{a}");
         assert_ne!(a, b, "a fresh salt each time");
-        assert!(!a.contains("2468"));
+        assert!(!a.contains("246810"));
         let pins = [PinEntry {
             role: "admin".into(),
+            name: None,
             hash: a,
+            min_length: None,
         }];
-        assert_eq!(role_for_pin(&Secret("2468".into()), &pins), Some("admin"));
-        assert_eq!(role_for_pin(&Secret("2469".into()), &pins), None);
+        assert_eq!(role_for_pin(&Secret("246810".into()), &pins), Some("admin"));
+        assert_eq!(role_for_pin(&Secret("246811".into()), &pins), None);
         assert_eq!(role_for_pin(&Secret(String::new()), &pins), None);
     }
 
     #[test]
     fn each_role_has_its_own_pin() {
-        let pins = [entry("technician", "1357"), entry("border-guard", "9753")];
+        let pins = [
+            entry("technician", "135799"),
+            entry("border-guard", "975311"),
+        ];
         assert_eq!(
-            role_for_pin(&Secret("9753".into()), &pins),
+            role_for_pin(&Secret("975311".into()), &pins),
             Some("border-guard")
         );
         assert_eq!(
-            role_for_pin(&Secret("1357".into()), &pins),
+            role_for_pin(&Secret("135799".into()), &pins),
             Some("technician")
         );
         assert_eq!(role_for_pin(&Secret("1234".into()), &[]), None);
@@ -122,13 +134,30 @@ mod tests {
     #[test]
     fn new_pins_are_checked() {
         assert_eq!(hash_pin("123"), Err(PinError::Length));
+        // Since issue 15 a new PIN has at least 6 characters.
+        assert_eq!(hash_pin("12345"), Err(PinError::Length));
+        check_new_pin("123456").unwrap();
         assert_eq!(hash_pin(&"9".repeat(33)), Err(PinError::Length));
-        assert_eq!(hash_pin("12 34"), Err(PinError::Characters));
+        assert_eq!(hash_pin("123 456"), Err(PinError::Characters));
         check_new_pin("Tịnh-Biên-1").unwrap();
     }
 
     #[test]
     fn secrets_stay_out_of_debug_output() {
         assert_eq!(format!("{:?}", Secret("2468".into())), "Secret(***)");
+    }
+
+    #[test]
+    fn a_hash_of_a_shorter_pin_set_before_still_opens() {
+        // What `infokiosk pin` wrote for "2468" before the 6-digit rule.
+        let old = Argon2::default()
+            .hash_password(b"2468", &SaltString::encode_b64(b"an old salt!").unwrap())
+            .unwrap()
+            .to_string();
+        let pins = [PinEntry {
+            hash: old,
+            ..entry("admin", "000000")
+        }];
+        assert_eq!(role_for_pin(&Secret("2468".into()), &pins), Some("admin"));
     }
 }

@@ -1,5 +1,7 @@
 //! The self-test from the overlay: the same checks as `infokiosk check`,
 //! run on a thread (they probe every clip), the report shown when done.
+//! Like `check`, it is an inspection: it does not touch the player's own
+//! verified copies or trust state while they are in use.
 
 use bevy::prelude::*;
 use chrono::{DateTime, Utc};
@@ -61,6 +63,7 @@ pub(super) fn collect_self_test(mut test: ResMut<SelfTest>, mut record: Record) 
         by: role,
         reason: None,
         detail: Some(verdict.into()),
+        requested_by: None,
     });
     test.last = Some(report);
 }

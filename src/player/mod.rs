@@ -13,6 +13,7 @@ mod fit;
 mod frame_log;
 mod picture;
 mod playback;
+mod render_faults;
 mod spans;
 mod stage;
 mod status_strip;
@@ -90,6 +91,7 @@ impl Plugin for PlayerPlugin {
             controls::plugin,
             text_slide::plugin,
             frame_log::plugin,
+            render_faults::plugin,
         ));
         ticker::plugin(app, self.ticker.clone());
         captions::plugin(app, self.captions.clone());

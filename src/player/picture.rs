@@ -15,8 +15,10 @@ pub const MAX_SIDE: u32 = 4096;
 /// Decodes a picture file into an sRGB RGBA texture, refusing decompression
 /// bombs and scaling down pictures larger than [`MAX_SIDE`].
 pub fn decode_picture(path: &Path) -> Result<Image, String> {
-    let mut reader = image::ImageReader::open(path)
-        .map_err(|e| e.to_string())?
+    // Opened like every folder file: a FIFO swapped in since the scan is
+    // refused here instead of blocking the decoder thread.
+    let file = crate::guard::open_regular_target(path).map_err(|e| e.to_string())?;
+    let mut reader = image::ImageReader::new(std::io::BufReader::new(file))
         .with_guessed_format()
         .map_err(|e| e.to_string())?;
     let mut limits = image::Limits::default();

@@ -66,7 +66,16 @@ impl Report {
             ]);
         }
         let head = [
-            "action", "from", "to", "minutes", "by", "reason", "source", "ended",
+            "action",
+            "from",
+            "to",
+            "minutes",
+            "by",
+            "reason",
+            "source",
+            "ended",
+            "requested_by",
+            "signer",
         ];
         let mut s = Section::new(&mut out, "Lệnh khẩn cấp / Overrides", &head);
         for o in &self.overrides {
@@ -79,6 +88,8 @@ impl Report {
                 o.reason.clone(),
                 o.source.clone(),
                 o.ended_how.clone().unwrap_or_default(),
+                o.requested_by.clone(),
+                o.signer.clone(),
             ]);
         }
         let mut s = Section::new(
@@ -211,7 +222,7 @@ mod tests {
         );
         assert!(csv.contains("\r\n2026-11-20,0.00,0.00,,0.00,0.00,0.00,0\r\n"));
         assert!(csv.contains("\r\nTOTAL,232.00,230.50,99.4,1.00,0.50,1.00,87\r\n"));
-        assert!(csv.contains("\r\noff,2026-11-10 08:00,2026-11-10 09:00,60,Bộ đội Biên phòng,diễn tập,control_file,expired\r\n"));
+        assert!(csv.contains("\r\noff,2026-11-10 08:00,2026-11-10 09:00,60,Bộ đội Biên phòng,diễn tập,control_file,expired,,\r\n"));
         assert!(csv.contains("\r\nhong.mp4,video,catalog,không giải mã được / cannot decode,3,"));
         let mut quoted = String::new();
         super::record(&mut quoted, ["a,b", "say \"hi\"", "plain"]);

@@ -26,6 +26,8 @@ impl ReportBuilder<'_> {
             reason: text(line, "reason").into(),
             by: text(line, "by").into(),
             source: text(line, "source").into(),
+            requested_by: text(line, "requested_by").into(),
+            signer: text(line, "signer").into(),
         });
     }
 

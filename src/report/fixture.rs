@@ -236,6 +236,9 @@ fn override_set(action: &str, until: &str, reason: &str, by: &str) -> Event {
         reason: reason.into(),
         by: by.into(),
         source: "control_file".into(),
+        requested_by: None,
+        issued: None,
+        signer: None,
     }
 }
 

@@ -92,6 +92,10 @@ pub struct OverrideRow {
     pub reason: String,
     pub by: String,
     pub source: String,
+    /// Whose request it answered (`requested_by:` of control.yaml); may be empty.
+    pub requested_by: String,
+    /// Who signed the control order; empty when unsigned.
+    pub signer: String,
 }
 
 /// Plays of one language (`vi`, `en`, `km`, or `""` for language-neutral items).

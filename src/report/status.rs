@@ -58,8 +58,9 @@ pub fn status_json(status: &KioskStatus, tz: Tz) -> String {
 }
 
 /// The last `limit` problems in journal lines, oldest first, one sentence each
-/// on the wall clock of `tz`: rejected or failing files, display command
-/// failures, refused control files, failed backups and downtime incidents.
+/// on the wall clock of `tz`: rejected or failing files (one by one, or many
+/// at once), rendering errors, display command failures, refused control
+/// files, failed backups and downtime incidents.
 pub fn recent_errors(lines: &[Value], tz: Tz, limit: usize) -> Vec<String> {
     let mut errors: Vec<String> = lines.iter().filter_map(|l| problem(l, tz)).collect();
     let keep_from = errors.len().saturating_sub(limit);
@@ -77,6 +78,20 @@ fn problem(line: &Value, tz: Tz) -> Option<String> {
             format!("display {action} failed: {}", text(line, "error"))
         }
         "control_rejected" => format!("{}: {}", text(line, "file"), text(line, "reason")),
+        "content_refused" => format!(
+            "{} files refused by the catalog (first: {})",
+            line["count"].as_u64().unwrap_or(0),
+            line["first"]
+                .as_array()
+                .and_then(|first| first.first())
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+        ),
+        "render_error" => format!(
+            "rendering error ({}): {}",
+            text(line, "kind"),
+            text(line, "error")
+        ),
         "backup_failed" => {
             format!("backup {}: {}", text(line, "month"), text(line, "error"))
         }
@@ -205,6 +220,34 @@ mod tests {
                 "2026-11-05 09:30 downtime of 30 min (power_loss_or_crash)",
                 "2026-11-25 07:00 display on failed: xset: unable to open display"
             ])
+        );
+    }
+
+    #[test]
+    fn many_refusals_at_once_and_rendering_errors_are_problems_too() {
+        let mut j = super::super::fixture::Lines::default();
+        j.at(
+            hcm("2026-11-05 09:00"),
+            crate::journal::Event::ContentRefused {
+                count: 20_000,
+                by_reason: [("not a file the player shows".to_string(), 20_000)].into(),
+                first: vec!["a.docx".into(), "b.docx".into()],
+            },
+        );
+        j.at(
+            hcm("2026-11-05 09:01"),
+            crate::journal::Event::RenderError {
+                kind: "validation".into(),
+                error: "Texture width 16416 exceeds the limit".into(),
+                item: Some("strip.mkv".into()),
+            },
+        );
+        assert_eq!(
+            recent_errors(&j.lines, HCM, 5),
+            [
+                "2026-11-05 09:00 20000 files refused by the catalog (first: a.docx)",
+                "2026-11-05 09:01 rendering error (validation): Texture width 16416 exceeds the limit"
+            ]
         );
     }
 

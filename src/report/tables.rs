@@ -37,7 +37,7 @@ impl Report {
                 at(o.set_at),
                 o.ended_at.map_or("đang hiệu lực / in force".into(), at),
                 o.minutes.map_or(String::new(), |m| m.to_string()),
-                o.by.clone(),
+                by_whom(o),
                 o.reason.clone(),
                 o.ended_how.clone().unwrap_or_default(),
             ]
@@ -198,4 +198,19 @@ pub(super) fn esc(text: &str) -> String {
         }
     }
     out
+}
+
+/// Who ordered an override, at whose request, signed by whom: one cell.
+fn by_whom(o: &super::model::OverrideRow) -> String {
+    let mut cell = o.by.clone();
+    if !o.requested_by.is_empty() {
+        cell.push_str(&format!(
+            "; theo yêu cầu / requested by: {}",
+            o.requested_by
+        ));
+    }
+    if !o.signer.is_empty() {
+        cell.push_str(&format!("; ký / signed: {}", o.signer));
+    }
+    cell
 }

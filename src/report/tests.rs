@@ -143,7 +143,10 @@ fn month_roll_over_is_at_local_midnight() {
                 until: Some("2026-11-30T18:00:00Z".into()),
                 reason: "lễ hội".into(),
                 by: "Sở TT&TT".into(),
-                source: "overlay".into(),
+                source: "control_file".into(),
+                requested_by: Some("UBND tỉnh".into()),
+                issued: Some("2026-11-30T15:55:00Z".into()),
+                signer: Some("8C75A588FCC29F77".into()),
             },
         )
         .unwrap();
@@ -183,6 +186,18 @@ fn month_roll_over_is_at_local_midnight() {
         "an override set in November reaching into December"
     );
     assert_eq!(dec.overrides[0].minutes, Some(120));
+    assert_eq!(
+        (
+            dec.overrides[0].requested_by.as_str(),
+            dec.overrides[0].signer.as_str()
+        ),
+        ("UBND tỉnh", "8C75A588FCC29F77"),
+        "who asked and who signed, for the annual review"
+    );
+    assert!(
+        dec.to_html()
+            .contains("theo yêu cầu / requested by: UBND tỉnh; ký / signed: 8C75A588FCC29F77")
+    );
     let year =
         report_from_dir(dir.path(), &schedule(), Period::Year(2026), "tb-1", after()).unwrap();
     assert_eq!(year.total.shown_outside_hours_seconds, 7200);

@@ -1,8 +1,11 @@
 //! `control.yaml` in the synced folder: the remote form of the emergency override, read and checked.
 
+use std::path::Path;
+
 use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::local::{local, minute_text};
 use super::{Override, OverrideSource, Power, ScheduleError};
@@ -13,11 +16,28 @@ pub enum ControlCommand {
     /// `override: off` or `override: on`.
     Set(Override),
     /// `override: clear`: back to the schedule.
-    Clear { reason: String, by: String },
+    Clear {
+        reason: String,
+        by: String,
+        requested_by: String,
+        issued: Option<DateTime<Utc>>,
+    },
+}
+
+impl ControlCommand {
+    /// When the order was issued (`issued:`), if it says.
+    pub fn issued(&self) -> Option<DateTime<Utc>> {
+        match self {
+            ControlCommand::Set(o) => o.issued,
+            ControlCommand::Clear { issued, .. } => *issued,
+        }
+    }
 }
 
 /// `control.yaml` as written. `reason` and `by` are optional so that an emergency
-/// switch-off never fails on a missing signature; `until` is ignored by `clear`.
+/// switch-off never fails on a missing line; `until` is ignored by `clear`. `issued` (when the
+/// order was written; required when signed, see [`check_issued`]) and `requested_by` (whose
+/// request it answers) are for the record.
 /// `override` and `until` are read as text and checked afterwards, because the YAML
 /// parser would place errors raised inside it at the top of the file.
 #[derive(Deserialize)]
@@ -31,6 +51,10 @@ struct ControlFile {
     reason: Option<String>,
     #[serde(default)]
     by: Option<String>,
+    #[serde(default)]
+    issued: Option<String>,
+    #[serde(default)]
+    requested_by: Option<String>,
 }
 
 /// `off` / `on` / `clear` (any case); `clear` is `None`.
@@ -123,10 +147,27 @@ pub fn parse_control(
     };
     let reason = file.reason.unwrap_or_default().trim().to_string();
     let by = file.by.unwrap_or_default().trim().to_string();
+    let requested_by = file.requested_by.unwrap_or_default().trim().to_string();
+    let issued = match file.issued {
+        None => None,
+        Some(written) => Some(
+            parse_until(&written)
+                .map(|t| instant(t, tz))
+                .and_then(|t| t.ok_or_else(|| format!("no such time in {tz}")))
+                .map_err(|problem| {
+                    bad_value("issued", format!("issued \"{written}\": {problem}"))
+                })?,
+        ),
+    };
     let Some(action) =
         parse_action(&file.action).map_err(|message| bad_value("override", message))?
     else {
-        return Ok(ControlCommand::Clear { reason, by });
+        return Ok(ControlCommand::Clear {
+            reason,
+            by,
+            requested_by,
+            issued,
+        });
     };
     let until = match file.until {
         None => None,
@@ -150,6 +191,9 @@ pub fn parse_control(
         by,
         set_at: now,
         source: OverrideSource::ControlFile,
+        requested_by,
+        issued,
+        signer: None,
     }))
 }
 
@@ -166,13 +210,20 @@ fn value_location(text: &str, key: &str) -> Option<(usize, usize)> {
     })
 }
 
-fn resolve(until: Until, tz: Tz, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    let at = match until {
-        Until::Instant(t) => t.to_utc(),
+/// The instant a written time stands for; `None` for a local time the clocks of `tz` skip.
+fn instant(t: Until, tz: Tz) -> Option<DateTime<Utc>> {
+    match t {
+        Until::Instant(t) => Some(t.to_utc()),
         Until::Local(t) => match tz.from_local_datetime(&t) {
-            LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.to_utc(),
-            LocalResult::None => return Err(format!("no such time in {tz}: the clocks skip it")),
+            LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Some(t.to_utc()),
+            LocalResult::None => None,
         },
+    }
+}
+
+fn resolve(until: Until, tz: Tz, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let Some(at) = instant(until, tz) else {
+        return Err(format!("no such time in {tz}: the clocks skip it"));
     };
     if at <= now {
         return Err(format!(
@@ -181,6 +232,73 @@ fn resolve(until: Until, tz: Tz, now: DateTime<Utc>) -> Result<DateTime<Utc>, St
         ));
     }
     Ok(at)
+}
+
+/// A signed order must say when it was issued, later than the newest order already accepted:
+/// last month's signed `on` cannot be played back. `newest` is that order's `issued`.
+pub fn check_issued(
+    issued: Option<DateTime<Utc>>,
+    newest: Option<DateTime<Utc>>,
+    tz: Tz,
+) -> Result<(), String> {
+    let Some(issued) = issued else {
+        return Err(
+            "a signed control.yaml must say when it was issued (`issued: 2026-12-01T07:00+07:00`): refused"
+                .into(),
+        );
+    };
+    match newest {
+        Some(newest) if issued <= newest => Err(format!(
+            "issued {} is not after {}, the newest order already accepted: refused as a replay (sign a new order with a later `issued:`)",
+            minute_text(local(tz, issued)),
+            minute_text(local(tz, newest)),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The identity of a control file: the SHA-256 of its bytes, in hex.
+pub fn control_identity(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// What the kiosk remembers of `control.yaml` across restarts (`data_dir/state/control.json`):
+/// the file last acted on, so a restart acts on none twice and ends the override of a file
+/// removed while the player was down, and the newest signed order accepted (replays).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlState {
+    /// [`control_identity`] of the control file last acted on, while it is there.
+    #[serde(default)]
+    pub acted_on: Option<String>,
+    /// `issued` of the newest signed order accepted.
+    #[serde(default)]
+    pub newest_issued: Option<DateTime<Utc>>,
+}
+
+impl ControlState {
+    /// The state kept in `path`; none when there is no file. A damaged file is an error: the
+    /// caller starts afresh and says so.
+    pub fn load(path: &Path) -> Result<ControlState, String> {
+        let bytes = match crate::guard::read_bytes_limited(path, 64 * 1024) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
+        serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Writes the state whole (temp file, fsync, rename).
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        let fail = |e: std::io::Error| format!("{}: {e}", path.display());
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+        }
+        let json = serde_json::to_vec_pretty(self).expect("plain data");
+        crate::durable::write_atomically(path, &json).map_err(fail)
+    }
 }
 
 #[cfg(test)]
@@ -200,10 +318,71 @@ mod tests {
             by: "Border Guard".into(),
             set_at: now,
             source: OverrideSource::ControlFile,
+            requested_by: String::new(),
+            issued: None,
+            signer: None,
         };
         assert_eq!(
             parse_control(text, HCM, now).unwrap(),
             ControlCommand::Set(expected)
+        );
+        let text = "override: on\nissued: 2026-11-28T09:55+07:00\nrequested_by: \"Sở TT&TT, công văn 12\"\n";
+        let Ok(ControlCommand::Set(on)) = parse_control(text, HCM, now) else {
+            panic!("{:?}", parse_control(text, HCM, now));
+        };
+        assert_eq!(on.issued, Some(hcm("2026-11-28 09:55")));
+        assert_eq!(on.requested_by, "Sở TT&TT, công văn 12");
+        let clear = parse_control("override: clear\nissued: 2026-11-28 09:56\n", HCM, now).unwrap();
+        assert_eq!(clear.issued(), Some(hcm("2026-11-28 09:56")));
+    }
+
+    #[test]
+    fn a_signed_order_must_be_newer_than_the_last_one_accepted() {
+        let issued = hcm("2026-11-28 09:00");
+        assert_eq!(check_issued(Some(issued), None, HCM), Ok(()));
+        assert_eq!(
+            check_issued(Some(issued), Some(hcm("2026-11-28 08:59")), HCM),
+            Ok(())
+        );
+        for newest in ["2026-11-28 09:00", "2026-11-28 09:01"] {
+            let err = check_issued(Some(issued), Some(hcm(newest)), HCM).unwrap_err();
+            assert!(
+                err.starts_with(&format!(
+                    "issued 2026-11-28 09:00 (+07) is not after {newest} (+07), the newest order already accepted"
+                )),
+                "{err}"
+            );
+        }
+        let err = check_issued(None, None, HCM).unwrap_err();
+        assert!(err.contains("must say when it was issued"), "{err}");
+        let err = parse_control("override: off\nissued: yesterday\n", HCM, issued).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("line 2 column 9: issued \"yesterday\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_control_state_is_kept_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state/control.json");
+        assert_eq!(ControlState::load(&path), Ok(ControlState::default()));
+        let state = ControlState {
+            acted_on: Some(control_identity(b"override: off\n")),
+            newest_issued: Some(hcm("2026-11-28 09:00")),
+        };
+        state.save(&path).unwrap();
+        assert_eq!(ControlState::load(&path), Ok(state));
+        assert_ne!(
+            control_identity(b"override: off\n"),
+            control_identity(b"override: off \n")
+        );
+        std::fs::write(&path, "{").unwrap();
+        assert!(
+            ControlState::load(&path)
+                .unwrap_err()
+                .contains("control.json")
         );
     }
 
@@ -251,7 +430,9 @@ mod tests {
             clear,
             ControlCommand::Clear {
                 reason: String::new(),
-                by: "Office".into()
+                by: "Office".into(),
+                requested_by: String::new(),
+                issued: None,
             }
         );
     }

@@ -102,6 +102,9 @@ mod tests {
             by: "Border Guard".into(),
             set_at: utc("2026-11-28T01:00:00Z"),
             source: OverrideSource::ControlFile,
+            requested_by: String::new(),
+            issued: None,
+            signer: None,
         };
         assert_eq!(
             describe(&kiosk, utc("2026-11-28T03:00:00Z"), Some(&ov)),

@@ -29,7 +29,7 @@ mod status;
 mod window;
 
 pub use config::{ExceptionConfig, ScheduleConfig};
-pub use control::{ControlCommand, parse_control};
+pub use control::{ControlCommand, ControlState, check_issued, control_identity, parse_control};
 pub use describe::{describe, describe_json};
 pub use error::ScheduleError;
 pub use exception::ExceptionSpan;

@@ -53,6 +53,15 @@ pub struct Override {
     pub by: String,
     pub set_at: DateTime<Utc>,
     pub source: OverrideSource,
+    /// Whose request the override answers (the Department's, Art. 8 of the decision); may be empty.
+    #[serde(default)]
+    pub requested_by: String,
+    /// When a control order says it was issued.
+    #[serde(default)]
+    pub issued: Option<DateTime<Utc>>,
+    /// Who signed the control order: the key id, with the signature's trusted comment.
+    #[serde(default)]
+    pub signer: Option<String>,
 }
 
 impl Override {
@@ -91,6 +100,9 @@ mod tests {
             by: "Border Guard".into(),
             set_at: hcm("2026-11-28 07:30"),
             source: OverrideSource::Overlay,
+            requested_by: String::new(),
+            issued: None,
+            signer: None,
         }
     }
 

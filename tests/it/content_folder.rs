@@ -464,11 +464,19 @@ fn thousands_of_junk_files_make_one_journal_line_and_none_at_the_next_start() {
 }
 
 #[test]
-fn fifos_named_control_yaml_and_a_caption_never_stall_the_player() {
+fn fifos_and_a_clip_wider_than_the_gpu_never_stall_or_end_the_player() {
     let kiosk = Kiosk::new("");
     let c = kiosk.content();
     make_png(&c.join("a.png"), "red", 640, 480);
     age(&c.join("a.png"));
+    // Wider than llvmpipe's (and most GPUs') largest texture, 16384: before the
+    // fix wgpu rejected the texture at preroll and Bevy ended the app.
+    gst_launch(&format!(
+        "videotestsrc num-buffers=20 ! video/x-raw,width=16416,height=64,framerate=10/1 \
+         ! jpegenc ! matroskamux ! filesink location={}",
+        c.join("strip.mkv").display()
+    ));
+    age(&c.join("strip.mkv"));
     for name in ["control.yaml", "news.vi.srt"] {
         let made = std::process::Command::new("mkfifo")
             .arg(c.join(name))
@@ -517,5 +525,15 @@ fn fifos_named_control_yaml_and_a_caption_never_stall_the_player() {
     assert_eq!(
         rejected[0]["reason"],
         "not a regular file (a FIFO, device or socket): refused unread"
+    );
+    let strip = events(&journal, "item_failed")
+        .into_iter()
+        .find(|r| r["item"] == "strip.mkv")
+        .expect("the oversized clip is refused and journaled");
+    let reason = strip["reason"].as_str().unwrap();
+    assert_eq!(strip["stage"], "catalog", "{strip}");
+    assert!(
+        reason.starts_with("video is 16416x64, larger than this GPU's largest texture ("),
+        "{reason}"
     );
 }

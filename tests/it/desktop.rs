@@ -65,12 +65,21 @@ impl Kiosk {
 pub fn start_xvfb() -> (String, Child) {
     for n in 20..200 {
         let display = format!(":{n}");
-        let mut xvfb = Command::new("Xvfb")
+        let mut command = Command::new("Xvfb");
+        command
             .args([&display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb runs (package xvfb)");
+            .stderr(Stdio::null());
+        // A test killed before it could stop its Xvfb (a timeout, ^C) takes
+        // the server with it instead of leaving it to hold the display.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
+        let mut xvfb = command.spawn().expect("Xvfb runs (package xvfb)");
         let answers = || {
             Command::new("xdotool")
                 .arg("getdisplaygeometry")

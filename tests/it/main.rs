@@ -2,12 +2,15 @@
 //! Tests that need a window run the player under Xvfb (software Vulkan).
 
 mod content_folder;
+mod control_signing;
 mod desktop;
 mod faults;
 mod hours;
+mod inspection;
 mod languages;
 mod layout;
 mod overlay;
+mod packaging;
 mod playing;
 mod records;
 mod support;

@@ -4,12 +4,41 @@
 use crate::support::*;
 
 #[test]
-fn picture_is_letterboxed_on_screen() {
+fn picture_is_letterboxed_on_screen_and_a_display_without_dpms_is_journaled() {
     let kiosk = Kiosk::new("");
     // 4:3 on a 16:9 window: 960x720 in the middle, black bars left and right.
     make_png(&kiosk.content().join("red.png"), "red", 640, 480);
     let shot_path = artifact("picture-contain.png");
-    kiosk.play(4.0, &shot_path, OPEN);
+    let out = kiosk.play(4.0, &shot_path, OPEN);
+    // Xvfb has no DPMS: xset prints its usage and exits 0. The journal says
+    // the power-on did not happen, and the usage text is not in the output.
+    let journal = kiosk.journal();
+    let power = events(&journal, "display_command");
+    assert!(
+        power.iter().any(|r| r["action"] == "on"
+            && r["ok"] == false
+            && r["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("X server has no DPMS extension"))),
+        "{power:?}"
+    );
+    let output = String::from_utf8_lossy(&out.stderr) + String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !output.contains("usage: xset") && !output.contains("unknown option"),
+        "{output}"
+    );
+    assert!(
+        !output.contains('\x1b'),
+        "no colour codes into a pipe: {output}"
+    );
+    let first = output.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("infokiosk 0.1.0 (test-kiosk): config ")
+            && first.contains("schedule says open")
+            && first.ends_with("display xset"),
+        "the first line says what runs: {first}"
+    );
+    assert!(!output.contains("ICU4X"), "{output}");
     let shot = Shot::open(&shot_path);
     assert_eq!(shot.0.dimensions(), (1280, 720));
     assert!(

@@ -289,3 +289,62 @@ fn backup_archives_a_month_verifies_and_detects_damage() {
     assert!(!out.status.success(), "damage is detected");
     assert!(String::from_utf8_lossy(&out.stdout).contains("DAMAGED"));
 }
+
+/// `infokiosk journal verify` as the office or a technician runs it: an
+/// intact month matches its seal; an edited line is named, exit status 1.
+#[test]
+fn journal_verify_names_an_edited_line_and_fails() {
+    use infokiosk::journal::{Event, Journal};
+    let kiosk = Kiosk::new("");
+    let outbox = kiosk.dir.path().join("outbox");
+    let dir = kiosk.data().join("journal");
+    let mut journal = Journal::open(&dir, "test-kiosk", chrono_tz::Asia::Ho_Chi_Minh)
+        .unwrap()
+        .sealing_into(&outbox);
+    for (n, time) in [
+        "2026-11-28T03:00:00Z",
+        "2026-11-28T03:01:00Z",
+        "2026-11-28T03:02:00Z",
+    ]
+    .into_iter()
+    .chain(["2026-11-28T03:03:00Z", "2026-12-01T03:00:00Z"])
+    .enumerate()
+    {
+        let screen = format!("open {n}");
+        journal
+            .append(at(time), &Event::Heartbeat { screen })
+            .unwrap();
+    }
+    let config = kiosk.config();
+    let verify = || {
+        let args = [
+            "journal",
+            "verify",
+            "--config",
+            config.to_str().unwrap(),
+            "--month",
+            "2026-11",
+        ];
+        cli(&args, "UTC")
+    };
+    let out = verify();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("chain intact, 4 lines"), "{text}");
+    assert!(text.contains("matches the seal"), "{text}");
+
+    let file = dir.join("2026-11.jsonl");
+    let edited = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("open 2", "open 9");
+    std::fs::write(&file, edited).unwrap();
+    let out = verify();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("2026-11.jsonl line 3 (seq 3)"), "{text}");
+    assert!(text.contains("was edited"), "{text}");
+}

@@ -94,9 +94,12 @@ impl Kiosk {
         std::fs::write(
             root.join("infokiosk.yaml"),
             format!(
-                "kiosk_id: test-kiosk\ncontent_dir: {}\ndata_dir: {}\n{}{extra_config}",
+                "kiosk_id: test-kiosk\ncontent_dir: {}\ndata_dir: {}\noutbox_dir: {}\n{}{extra_config}",
                 root.join("content").display(),
                 root.join("data").display(),
+                // Not the machine's /srv/infokiosk/outbox: status files and
+                // journal seals stay with the test.
+                root.join("outbox").display(),
                 // One-second pictures unless the test says otherwise.
                 if extra_config.contains("image_seconds") {
                     ""
@@ -262,13 +265,25 @@ pub const RED: [f64; 3] = [255.0, 0.0, 0.0];
 pub const GREEN: [f64; 3] = [0.0, 255.0, 0.0];
 
 /// A stand-in for a display power program: appends its arguments, one call
-/// a line, to `calls`. Returns the script's path.
+/// a line, to `calls`; as `xset` on a server with DPMS, it keeps the
+/// monitor's state and says it when asked (`q`). Returns the script's path.
 pub fn recording_stub(dir: &Path, calls: &Path) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
     let script = dir.join("display-stub.sh");
+    let state = dir.join("monitor-state");
     std::fs::write(
         &script,
-        format!("#!/bin/sh\necho \"$*\" >> '{}'\n", calls.display()),
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{calls}'\n\
+             case \"$*\" in\n\
+             *'force off'*) echo Off > '{state}' ;;\n\
+             *'force on'*) echo On > '{state}' ;;\n\
+             q) echo 'DPMS (Energy Star):'; echo '  DPMS is Enabled'; \
+             echo \"  Monitor is $(cat '{state}' 2>/dev/null || echo On)\" ;;\n\
+             esac\n",
+            calls = calls.display(),
+            state = state.display()
+        ),
     )
     .unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();

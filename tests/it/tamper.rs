@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::support::*;
 
 /// A throwaway minisign key pair; returns the public key line.
-fn keys(dir: &std::path::Path) -> String {
+pub(crate) fn keys(dir: &std::path::Path) -> String {
     let out = Command::new("minisign")
         .args(["-G", "-W", "-p"])
         .arg(dir.join("key.pub"))
@@ -26,7 +26,7 @@ fn keys(dir: &std::path::Path) -> String {
     text.lines().nth(1).unwrap().trim().to_owned()
 }
 
-fn sign(dir: &std::path::Path, content: &std::path::Path) {
+pub(crate) fn sign(dir: &std::path::Path, content: &std::path::Path) {
     let out = Command::new(bin())
         .args(["manifest", "build", "--content"])
         .arg(content)

@@ -26,7 +26,7 @@ const FORMAT: u32 = 1;
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct TrustState {
     format: u32,
-    /// The highest `version:` ever accepted (a manifest without one is version 0).
+    /// The highest `version:` ever accepted (a manifest without one is refused).
     highest_version: u64,
     /// The last accepted playlist.yaml and playlist.yaml.minisig, as they were.
     manifest: Option<String>,
@@ -37,6 +37,8 @@ struct TrustState {
 pub(crate) struct Integrity {
     keys: Result<Vec<TrustedKey>, String>,
     state_file: Option<PathBuf>,
+    /// An inspection reads `state_file` but never saves it (`ScanOptions::inspect_only`).
+    read_only: bool,
     state: TrustState,
     restored: bool,
     pub store: VerifiedStore,
@@ -47,9 +49,19 @@ impl Integrity {
         Integrity {
             keys: trusted_keys(trust).map_err(|e| e.to_string()),
             state_file,
+            read_only: false,
             state: TrustState::default(),
             restored: false,
             store: VerifiedStore::new(store),
+        }
+    }
+
+    /// Keeps the accepted manifest and its version in memory only: the state file is read, never
+    /// written.
+    pub fn read_only(self) -> Self {
+        Integrity {
+            read_only: true,
+            ..self
         }
     }
 
@@ -131,11 +143,26 @@ impl Integrity {
         // Parsed from the very bytes that were verified.
         let text = String::from_utf8(bytes).map_err(|_| format!("{MANIFEST} is not UTF-8 text"))?;
         let parsed = manifest::parse(&text)?;
-        let version = parsed.version.unwrap_or(0);
+        // Without a version there is no floor to hold a replay against.
+        let Some(version) = parsed.version else {
+            return Err(format!(
+                "{MANIFEST} has no version: a signed manifest must carry `version:` (infokiosk manifest build writes it)"
+            ));
+        };
         let highest = self.state.highest_version;
         if version < highest {
             return Err(format!(
                 "{MANIFEST} version {version} is older than version {highest}, already accepted: refused as a replay of old content (sign a manifest with a higher version)"
+            ));
+        }
+        // Two signed manifests with one version: whichever came second could be swapped back
+        // for the first at will, so a change must raise the version.
+        if version == highest
+            && let Some(accepted) = &self.state.manifest
+            && *accepted != text
+        {
+            return Err(format!(
+                "{MANIFEST} version {version} differs from the version {version} already accepted: refused (a changed manifest needs a higher version: run infokiosk manifest build and sign again)"
             ));
         }
         if version > highest || self.state.manifest.as_deref() != Some(text.as_str()) {
@@ -153,7 +180,7 @@ impl Integrity {
     }
 
     fn save(&self) -> Result<(), String> {
-        let Some(file) = &self.state_file else {
+        let Some(file) = self.state_file.as_ref().filter(|_| !self.read_only) else {
             return Ok(());
         };
         let fail =

@@ -34,7 +34,7 @@ pub(crate) use checksums::Checksums;
 pub(crate) use gate::Gate;
 pub use signing::{ManifestBuildError, VerifyReport, build_manifest, verify_folder};
 pub(crate) use store::Refusal;
-pub use trust::{TrustConfig, TrustError};
+pub use trust::{ControlKeys, TrustConfig, TrustError};
 
 /// The largest playlist.yaml read, signed or not: even 10,000 files with their checksums stay
 /// far below this.
@@ -56,6 +56,10 @@ impl ManifestInUse {
     pub fn new(opts: &ScanOptions) -> Self {
         let integrity = opts.trust.require_signature.then(|| {
             let (state, store) = (opts.trust_state.clone(), opts.verified_store.clone());
+            if opts.inspect_only {
+                // The player's store is the player's: hashed in place, the state only read.
+                return Integrity::new(&opts.trust, state, None).read_only();
+            }
             Integrity::new(&opts.trust, state, store)
         });
         ManifestInUse {

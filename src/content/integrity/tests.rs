@@ -165,6 +165,62 @@ fn an_older_signed_manifest_is_refused_also_after_a_restart() {
 }
 
 #[test]
+fn a_signed_manifest_with_the_accepted_version_but_other_contents_is_refused() {
+    let (office, kiosk) = (Office::new(), Kiosk::new());
+    office.publish(kiosk.dir());
+    let mut scanner = kiosk.scanner(&office);
+    assert_eq!(run(&mut scanner).manifest_version, Some(1));
+    // Another file, signed again under the same version 1 (by hand, not by manifest build).
+    put(kiosk.dir(), "b.png", &png_header(10, 10));
+    let next = build_manifest(
+        kiosk.dir(),
+        Some(&fs::read_to_string(kiosk.dir().join("playlist.yaml")).unwrap()),
+    )
+    .unwrap();
+    put(
+        kiosk.dir(),
+        "playlist.yaml",
+        next.replace("version: 2", "version: 1").as_bytes(),
+    );
+    office.sign_file(&kiosk.dir().join("playlist.yaml"));
+    for mut scanner in [scanner, kiosk.scanner(&office)] {
+        let catalog = run(&mut scanner);
+        let error = catalog.manifest_error.as_deref().unwrap();
+        assert!(
+            error.contains("version 1 differs from the version 1 already accepted"),
+            "{error}"
+        );
+        assert_eq!(reason(&catalog, "playlist.yaml"), error);
+        assert_eq!(reason(&catalog, "b.png"), NOT_LISTED);
+        assert_eq!(playable(&catalog), ["a.png", "clip.vi.mp4", "news.en.md"]);
+    }
+    // The very manifest accepted, signed again (a key rotation), still plays.
+    let kiosk = Kiosk::new();
+    office.publish(kiosk.dir());
+    let mut scanner = kiosk.scanner(&office);
+    run(&mut scanner);
+    office.sign_file(&kiosk.dir().join("playlist.yaml"));
+    assert_eq!(run(&mut scanner).manifest_error, None);
+}
+
+#[test]
+fn a_signed_manifest_without_a_version_is_refused() {
+    let (office, kiosk) = (Office::new(), Kiosk::new());
+    office.publish(kiosk.dir());
+    let text = fs::read_to_string(kiosk.dir().join("playlist.yaml")).unwrap();
+    put(
+        kiosk.dir(),
+        "playlist.yaml",
+        text.replace("version: 1\n", "").as_bytes(),
+    );
+    office.sign_file(&kiosk.dir().join("playlist.yaml"));
+    let catalog = run(&mut kiosk.scanner(&office));
+    let error = catalog.manifest_error.as_deref().unwrap();
+    assert!(error.starts_with("playlist.yaml has no version"), "{error}");
+    assert!(playable(&catalog).is_empty(), "{catalog:?}");
+}
+
+#[test]
 fn without_a_valid_signature_nothing_new_plays_and_the_last_verified_catalog_stays() {
     let (office, kiosk) = (Office::new(), Kiosk::new());
     put(

@@ -42,10 +42,16 @@ impl Probe for FakeProbe {
         if name.contains("truncated") {
             return Err("could not determine type of stream (qtdemux: no 'moov' atom within the first 10 MB)".into());
         }
+        // A strip wider than most GPUs' largest texture (16384).
+        let (width, height) = if name.contains("strip") {
+            (16416, 64)
+        } else {
+            (1920, 1080)
+        };
         Ok(MediaInfo {
             duration: Some(Duration::from_secs(15)),
-            width: 1920,
-            height: 1080,
+            width,
+            height,
         })
     }
 }
@@ -105,19 +111,26 @@ impl Office {
         TrustConfig {
             public_keys: vec![self.public_key.clone()],
             require_signature: true,
+            ..Default::default()
         }
     }
 
     /// `minisign -Sm FILE`: writes FILE.minisig and returns its text.
     pub fn sign_file(&self, file: &Path) -> String {
+        self.sign_file_saying(file, &[])
+    }
+
+    /// `minisign -Sm FILE` with more options (`-t COMMENT`).
+    pub fn sign_file_saying(&self, file: &Path, options: &[&str]) -> String {
         let sec = self.keys.path().join("sec");
-        let args = [
+        let mut args = vec![
             "-S",
             "-s",
             sec.to_str().unwrap(),
             "-m",
             file.to_str().unwrap(),
         ];
+        args.extend_from_slice(options);
         minisign(&args, self.keys.path());
         let mut sig = file.as_os_str().to_owned();
         sig.push(".minisig");

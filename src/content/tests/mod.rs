@@ -1,7 +1,8 @@
-//! The content module's test suites: the shared fixtures, the content rules end to end, and the
-//! module's own types.
+//! The content module's test suites: the shared fixtures, the content rules end to end, an
+//! inspection beside the player, and the module's own types.
 
 pub(crate) mod fixtures;
+mod inspection;
 mod rules;
 
 use std::path::PathBuf;

@@ -27,6 +27,8 @@ impl Probe for ProbeLog<'_> {
 
 /// `content`, `videos` and `images`. The scan uses no probe cache: an
 /// inspection probes every clip afresh (a plugin may have been removed).
+/// It is an inspection (`ScanOptions::inspect_only`): the running player's
+/// verified copies and trust state are read, never written or pruned.
 pub(super) fn content_checks(
     config: &KioskConfig,
     probe: &mut dyn Probe,
@@ -42,7 +44,7 @@ pub(super) fn content_checks(
             Check::warn("images", skipped),
         ];
     }
-    let mut scanner = Scanner::new(dir.clone(), config.scan_options(), None);
+    let mut scanner = Scanner::new(dir.clone(), config.scan_options().inspect_only(), None);
     let mut log = ProbeLog {
         inner: probe,
         results: Vec::new(),

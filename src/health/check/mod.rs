@@ -6,6 +6,7 @@
 //! decoded): call it off the render loop.
 
 mod content;
+mod pins;
 mod records;
 mod render;
 mod system;
@@ -42,7 +43,7 @@ impl Verdict {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
     /// Short and stable: `config`, `content`, `videos`, `images`, `data`,
-    /// `journal`, `clock`, `schedule`, `display`, `decoders`, `backup`.
+    /// `journal`, `clock`, `schedule`, `display`, `decoders`, `backup`, `pins`.
     pub name: &'static str,
     pub verdict: Verdict,
     /// One line: what is wrong, or what was found.
@@ -165,6 +166,13 @@ pub fn run_checks_with(
 ) -> CheckReport {
     let file = settings.config_file.display();
     let (config, config_check) = match config {
+        Ok(config) if config.trust.require_signature && config.trust.control_keys.is_empty() => {
+            let reason = format!(
+                "{file}: trust.require_signature is on but trust.control_keys is empty: \
+                 every control.yaml is refused, only the overlay can switch the screens"
+            );
+            (config, Check::warn("config", reason))
+        }
         Ok(config) => {
             let reason = format!("{file} is valid (kiosk {})", config.kiosk_id);
             (config, Check::pass("config", reason))
@@ -183,12 +191,18 @@ pub fn run_checks_with(
         SystemTime::from(now),
     ));
     checks.push(system::data_check(&config.data_dir, settings));
-    checks.push(records::journal_check(&config.journal_dir(), tz, now));
+    checks.push(records::journal_check(
+        &config.journal_dir(),
+        &config.outbox_dir,
+        tz,
+        now,
+    ));
     checks.push(system::clock_check(tz, now));
     checks.push(records::schedule_check(&schedule, &config.data_dir, now));
     checks.push(system::display_check(&config.display));
     checks.push(system::decoders_check());
     checks.push(records::backup_check(&config.kiosk_id, settings, now));
+    checks.push(pins::pins_check(&config.overlay));
     CheckReport {
         kiosk_id: config.kiosk_id.clone(),
         at: now,

@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use super::{Check, CheckSettings, Verdict, local_text, plural};
 use crate::schedule::{OperatingSchedule, OperatingState, Override};
 
-pub(super) fn journal_check(dir: &Path, tz: Tz, now: DateTime<Utc>) -> Check {
+pub(super) fn journal_check(dir: &Path, outbox: &Path, tz: Tz, now: DateTime<Utc>) -> Check {
     let shown = dir.display();
     if let Err(e) = std::fs::read_dir(dir) {
         return match e.kind() {
@@ -65,10 +65,42 @@ pub(super) fn journal_check(dir: &Path, tz: Tz, now: DateTime<Utc>) -> Check {
     if lines.broken > 0 {
         reason += &format!("; {} damaged lines skipped", lines.broken);
     }
+    let (chain, chain_text) = chain_check(dir, outbox, tz, now);
+    reason += &chain_text;
+    if chain == Verdict::Fail {
+        return Check::fail("journal", reason);
+    }
     if lines.broken > 0 || ahead {
         return Check::warn("journal", reason);
     }
     Check::pass("journal", reason)
+}
+
+/// The hash chain of this month (by the clock: the newest file not after it).
+fn chain_check(dir: &Path, outbox: &Path, tz: Tz, now: DateTime<Utc>) -> (Verdict, String) {
+    let month = crate::journal::month_at(now, tz);
+    let Some(file) = crate::journal::files_by_month(dir, &month).0.pop() else {
+        return (Verdict::Pass, String::new());
+    };
+    let month = crate::journal::chain::month_of(&file);
+    match crate::journal::chain::verify_month(dir, &month, Some(outbox)) {
+        Err(e) => (
+            Verdict::Fail,
+            format!("; chain of {month} cannot be read: {e}"),
+        ),
+        Ok(check) if !check.is_intact() => {
+            let what = check.to_string();
+            let first = what.lines().next().unwrap_or_default();
+            (Verdict::Fail, format!("; chain {first}"))
+        }
+        Ok(check) => {
+            let sealed = match check.seal {
+                crate::journal::chain::SealCheck::Matches(_) => ", matches its seal",
+                _ => "",
+            };
+            (Verdict::Pass, format!("; chain of {month} intact{sealed}"))
+        }
+    }
 }
 
 fn age_text(age: chrono::TimeDelta) -> String {
@@ -164,4 +196,42 @@ pub(super) fn backup_check(kiosk: &str, settings: &CheckSettings, now: DateTime<
     };
     let reason = format!("{reason}; {room_text}");
     Check::new("backup", verdict.max(room), reason).with_details(details)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::{Event, Journal};
+    use crate::test_support::{HCM, hcm};
+
+    #[test]
+    fn the_journal_check_fails_on_an_edited_line_of_this_month() {
+        let root = tempfile::tempdir().unwrap();
+        let (dir, outbox) = (root.path().join("journal"), root.path().join("outbox"));
+        let mut journal = Journal::open(&dir, "k", HCM).unwrap();
+        for minute in 0..4 {
+            let screen = format!("open {minute}");
+            let at = hcm("2026-11-28 09:00") + chrono::Duration::minutes(minute);
+            journal.append(at, &Event::Heartbeat { screen }).unwrap();
+        }
+        let now = hcm("2026-11-28 09:10");
+        let check = journal_check(&dir, &outbox, HCM, now);
+        assert_eq!(check.verdict, Verdict::Pass, "{}", check.reason);
+        assert!(
+            check.reason.contains("chain of 2026-11 intact"),
+            "{}",
+            check.reason
+        );
+
+        let file = dir.join("2026-11.jsonl");
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, text.replace("open 1", "open 7")).unwrap();
+        let check = journal_check(&dir, &outbox, HCM, now);
+        assert_eq!(check.verdict, Verdict::Fail, "{}", check.reason);
+        assert!(
+            check.reason.contains("line 2 (seq 2): was edited"),
+            "{}",
+            check.reason
+        );
+    }
 }

@@ -4,14 +4,14 @@
 use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::{Check, CheckSettings, Verdict, local_text};
-use crate::config::DisplayConfig;
+use crate::command::run_quietly;
+use crate::config::{DisplayBackend, DisplayConfig};
 
 pub(super) fn data_check(dir: &Path, settings: &CheckSettings) -> Check {
     if !dir.is_dir() {
@@ -57,7 +57,11 @@ pub(super) fn size_text(bytes: u64) -> String {
 }
 
 pub(super) fn clock_check(tz: Tz, now: DateTime<Utc>) -> Check {
-    let answer = run_quietly("timedatectl", &["show", "-p", "NTPSynchronized", "--value"]);
+    let answer = run_quietly(
+        Path::new("timedatectl"),
+        &["show", "-p", "NTPSynchronized", "--value"],
+        Duration::from_secs(5),
+    );
     clock_verdict(answer, tz, now)
 }
 
@@ -75,34 +79,6 @@ fn clock_verdict(answer: Result<String, String>, tz: Tz, now: DateTime<Utc>) -> 
         ),
         Ok(other) => Check::warn("clock", format!("{clock}; timedatectl says {other:?}")),
         Err(e) => Check::warn("clock", format!("{clock}; sync state unknown: {e}")),
-    }
-}
-
-/// A command's standard output, given at most 5 s.
-fn run_quietly(program: &str, args: &[&str]) -> Result<String, String> {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("{program}: {e}"))?;
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while child.try_wait().map_err(|e| e.to_string())?.is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("{program} did not answer within 5 s"));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().map_err(|e| e.to_string())?;
-    if output.status.success() {
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-    } else {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let first = stderr.lines().next().unwrap_or("failed").trim();
-        Err(format!("{program}: {first}"))
     }
 }
 
@@ -153,6 +129,18 @@ pub(super) fn display_check(display: &DisplayConfig) -> Check {
         _ => "",
     };
     match find_program(&program) {
+        Some(found) if display.backend == DisplayBackend::Xset => {
+            match crate::display::monitor_on(&found) {
+                Ok(_) => Check::pass(
+                    "display",
+                    format!("power command {}; the X server has DPMS", found.display()),
+                ),
+                Err(why) => Check::warn(
+                    "display",
+                    format!("power command {}: {why}", found.display()),
+                ),
+            }
+        }
         Some(found) => Check::pass("display", format!("power command {}", found.display())),
         None => Check::fail(
             "display",

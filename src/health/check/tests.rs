@@ -60,7 +60,7 @@ fn healthy_kiosk() -> Kiosk {
         content_dir: content,
         data_dir: data,
         display: DisplayConfig {
-            program: Some("/bin/true".into()),
+            program: Some(fake_xset(root.path(), "DPMS is Enabled\n  Monitor is On")),
             ..Default::default()
         },
         ..Default::default()
@@ -142,7 +142,7 @@ fn a_broken_config_fails_and_the_rest_still_runs() {
     assert_eq!(verdict(&report, "config"), Verdict::Fail);
     assert!(report.get("config").unwrap().reason.contains("`volume`"));
     assert!(report.has_failures());
-    assert_eq!(report.checks.len(), 11, "every check is still reported");
+    assert_eq!(report.checks.len(), 12, "every check is still reported");
 }
 
 #[test]
@@ -224,6 +224,54 @@ fn the_last_backup_is_read_back_and_damage_is_a_failure() {
             .reason
             .contains("infokiosk-tinh-bien-1-2026-11.tar.zst"),
         "{backup:?}"
+    );
+}
+
+/// An `xset` for an X server whose `xset q` ends with `dpms` (in `DPMS (Energy Star):`).
+fn fake_xset(dir: &Path, dpms: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let script = dir.join("xset");
+    let answer = format!("Font Path:\n  built-ins\nDPMS (Energy Star):\n  {dpms}\n");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\n[ \"$1\" = q ] && printf '%s' '{answer}'\nexit 0\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+#[test]
+fn signing_on_without_control_keys_is_a_warning() {
+    let mut kiosk = healthy_kiosk();
+    kiosk.config.trust.require_signature = true;
+    let report = check(&kiosk);
+    let config = report.get("config").unwrap();
+    assert_eq!(config.verdict, Verdict::Warn);
+    assert!(
+        config.reason.contains("trust.control_keys is empty"),
+        "{}",
+        config.reason
+    );
+}
+
+#[test]
+fn a_display_that_cannot_be_powered_off_is_a_warning_naming_why() {
+    let mut kiosk = healthy_kiosk();
+    assert_eq!(verdict(&check(&kiosk), "display"), Verdict::Pass);
+    kiosk.config.display.program = Some(fake_xset(
+        kiosk.root.path(),
+        "Server does not have the DPMS Extension",
+    ));
+    let report = check(&kiosk);
+    let display = report.get("display").unwrap();
+    assert_eq!(display.verdict, Verdict::Warn);
+    assert!(
+        display
+            .reason
+            .ends_with("X server has no DPMS extension: the screen cannot be powered off"),
+        "{}",
+        display.reason
     );
 }
 

@@ -7,6 +7,7 @@ use super::Facts;
 use super::now::override_text;
 use crate::overlay::actions::OverlayAction;
 use crate::overlay::emergency::Preset;
+use crate::overlay::roles::may_do;
 use crate::overlay::{Session, labels};
 use crate::player::PlaybackCommand;
 use crate::schedule::Power;
@@ -82,6 +83,10 @@ pub(super) fn playback(
     if ui.button(facts.t(labels::RELOAD)).clicked() {
         out.push(OverlayAction::Rescan);
     }
+    // Quit is for admins only (checked again when it is done).
+    if !may_do(session.role, &OverlayAction::Quit) {
+        return;
+    }
     ui.add_space(18.0);
     let now = facts.time.elapsed_secs_f64();
     let armed = session.quit_armed_until.is_some_and(|until| now < until);
@@ -135,6 +140,15 @@ pub(super) fn emergency(
         }
     });
     ui.add_space(8.0);
+    // Above the reason, which takes the focus first, so that Tab from the
+    // reason goes on to the buttons; Shift+Tab comes back here.
+    ui.label(egui::RichText::new(facts.t(labels::REQUESTED_BY)).strong());
+    ui.add(
+        egui::TextEdit::singleline(&mut session.requested_by)
+            .char_limit(200)
+            .desired_width(f32::INFINITY),
+    );
+    ui.add_space(8.0);
     ui.label(egui::RichText::new(facts.t(labels::REASON)).strong());
     let reason = ui.add(
         egui::TextEdit::singleline(&mut session.reason)
@@ -156,6 +170,7 @@ pub(super) fn emergency(
                     action,
                     preset: session.preset,
                     reason: session.reason.clone(),
+                    requested_by: session.requested_by.clone(),
                 });
             }
         }

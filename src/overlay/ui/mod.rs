@@ -19,6 +19,7 @@ use super::actions::{CloseWhy, OverlayAction};
 use super::figures::HealthFigures;
 use super::labels::{self, L};
 use super::log_tail::LogTail;
+use super::roles::may_see;
 use super::self_test::SelfTest;
 use super::{Overlay, OverlaySettings, Page, Session, View};
 use crate::clock::Clock;
@@ -108,9 +109,19 @@ pub(super) fn draw_overlay(
 
 fn pages(ctx: &egui::Context, session: &mut Session, facts: &Facts, out: &mut Vec<OverlayAction>) {
     for (page, _, key) in PAGES {
-        if ctx.input(|i| i.key_pressed(key)) {
+        if !ctx.input(|i| i.key_pressed(key)) {
+            continue;
+        }
+        if may_see(session.role, page) {
             session.page = page;
             session.focus = true;
+            session.notice = None;
+        } else {
+            info!(
+                "admin overlay: page {page:?} is not open to {}",
+                session.who
+            );
+            session.notice = Some(facts.t(labels::PAGE_NOT_ALLOWED).into());
         }
     }
     let screen = ctx.content_rect();
@@ -128,6 +139,10 @@ fn pages(ctx: &egui::Context, session: &mut Session, facts: &Facts, out: &mut Ve
         .show(ctx, |ui| {
             ui.horizontal(|ui| {
                 for (page, label, _) in PAGES {
+                    // A role sees the tabs of its own pages only.
+                    if !may_see(session.role, page) {
+                        continue;
+                    }
                     let tab = ui.selectable_label(session.page == page, facts.t(label));
                     if tab.clicked() {
                         session.page = page;
@@ -144,7 +159,7 @@ fn pages(ctx: &egui::Context, session: &mut Session, facts: &Facts, out: &mut Ve
                     if ui.button(facts.t(labels::CLOSE)).clicked() {
                         out.push(OverlayAction::Close(CloseWhy::Button));
                     }
-                    ui.label(format!("{}: {}", facts.t(labels::ROLE), session.role));
+                    ui.label(format!("{}: {}", facts.t(labels::WHO), session.who));
                 });
             });
             ui.separator();
@@ -176,6 +191,9 @@ fn pages(ctx: &egui::Context, session: &mut Session, facts: &Facts, out: &mut Ve
 }
 
 fn page(ui: &mut egui::Ui, session: &mut Session, facts: &Facts, out: &mut Vec<OverlayAction>) {
+    if !may_see(session.role, session.page) {
+        session.page = Page::Now;
+    }
     match session.page {
         Page::Now => now::show(ui, facts),
         Page::Content => content::show(ui, facts, out),

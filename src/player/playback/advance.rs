@@ -134,7 +134,9 @@ fn poll_showing(
             ..
         } => {
             if let Some(frame) = pipeline.take_frame() {
-                stage.put_frame(*layer, frame, &item_name(item));
+                if let Err(e) = stage.put_frame(*layer, frame, &item_name(item)) {
+                    return Some((Ending::Error, Some(e)));
+                }
                 *frames += 1;
             }
             pipeline.poll().into_iter().next().map(|event| match event {

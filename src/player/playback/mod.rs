@@ -336,6 +336,26 @@ impl Playback {
         Some(event)
     }
 
+    /// The GPU refused a texture of the item named `item`: whether it is
+    /// being prepared or on screen, it is dropped or ended as an error, and
+    /// not tried again until its file changes. Returns what that journals.
+    pub(super) fn fail_rendering(&mut self, item: &str, reason: String, now: f64) -> Vec<Event> {
+        let preparing = self.preparing.as_ref().map(|p| item_name(&p.item));
+        if preparing.as_deref() == Some(item) {
+            return self.fail_preparing(reason).into_iter().collect();
+        }
+        let Some(showing) = self
+            .current_item()
+            .filter(|i| item_name(i) == item)
+            .cloned()
+        else {
+            return Vec::new();
+        };
+        let failed = self.fail(&showing, reason.clone());
+        let ended = self.end_showing(now, Ending::Error, Some(reason));
+        [Some(failed), ended].into_iter().flatten().collect()
+    }
+
     /// The prepared item, once it is staged (ready to show at once).
     fn take_staged(&mut self) -> Option<Preparing> {
         self.preparing.take_if(|p| p.staged.is_some())

@@ -138,7 +138,7 @@ fn make_ready(
             };
             match pipeline.take_frame() {
                 Some(frame) => {
-                    stage.put_frame(layer, frame, &item_name(item));
+                    stage.put_frame(layer, frame, &item_name(item))?;
                     preparing.staged = Some(Staged::OnLayer(layer));
                 }
                 None if ended => return Err("the clip ended before its first picture".into()),

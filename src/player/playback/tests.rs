@@ -183,6 +183,39 @@ fn a_failing_item_is_journaled_and_not_tried_again_until_its_file_changes() {
 }
 
 #[test]
+fn the_item_whose_texture_the_gpu_refused_is_dropped_or_ended_and_not_tried_again() {
+    let mut playback = playback_of(&[picture("a.png"), picture("b.png"), picture("c.png")]);
+    show_next(&mut playback, 0.0, 8.0);
+    prepare(&mut playback, 7.0, None);
+    assert_eq!(
+        playback.fail_rendering("unknown.png", "refused".into(), 7.5),
+        [],
+        "an item neither prepared nor shown is left alone"
+    );
+    let dropped = playback.fail_rendering("b.png", "the GPU refused it".into(), 7.5);
+    assert!(
+        matches!(&dropped[..], [Event::ItemFailed { item, .. }] if item == "b.png"),
+        "{dropped:?}"
+    );
+    assert!(playback.preparing.is_none());
+    assert_eq!(
+        playback.current_item().map(|i| i.rel.clone()),
+        Some("a.png".into()),
+        "the item on screen plays on"
+    );
+    let ended = playback.fail_rendering("a.png", "the GPU refused it".into(), 7.5);
+    assert!(
+        matches!(&ended[..], [Event::ItemFailed { item, .. }, Event::PlayEnded { ended: Ending::Error, .. }] if item == "a.png"),
+        "{ended:?}"
+    );
+    assert!(playback.current_item().is_none());
+    for _ in 0..3 {
+        let (next, _) = playback.next_item(8.0, now_local(), None).unwrap();
+        assert_eq!(next.rel, Path::new("c.png"));
+    }
+}
+
+#[test]
 fn an_item_failing_while_prepared_is_dropped_with_its_slide() {
     let slide = Entity::from_raw_u32(3).unwrap();
     let mut playback = playback_of(&[picture("empty.md"), picture("good.png")]);

@@ -14,6 +14,7 @@ use bevy::asset::{RenderAssetUsages, embedded_asset};
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use bevy::render::renderer::RenderDevice;
 use bevy::render::{Render, RenderApp, RenderSystems};
 use bevy::sprite_render::Material2dPlugin;
 
@@ -61,9 +62,18 @@ pub struct Layers {
     front: usize,
     /// The front layer is fading in over the other one.
     fade: Option<Fade>,
+    /// The item whose picture or frame size last made a new GPU texture:
+    /// the one to blame when the GPU refuses a texture.
+    newest_texture: Option<String>,
 }
 
 impl Layers {
+    /// The item that last made a new GPU texture (a picture, or a clip's
+    /// first frame or a new frame size).
+    pub fn newest_texture(&self) -> Option<&str> {
+        self.newest_texture.as_deref()
+    }
+
     /// The front layer's entity, what it shows and its opacity.
     pub fn front(&self) -> (Entity, Option<&FrameSource>, f32) {
         let layer = &self.layers[self.front];
@@ -83,6 +93,8 @@ pub struct StageLayers<'w, 's> {
     settings: Res<'w, PlayerSettings>,
     images: ResMut<'w, Assets<Image>>,
     materials: ResMut<'w, Assets<StageMaterial>>,
+    /// For the largest texture the GPU takes (absent without a renderer).
+    device: Option<Res<'w, RenderDevice>>,
     nodes: Query<'w, 's, (&'static mut Transform, &'static mut Visibility), With<Stage>>,
 }
 
@@ -100,6 +112,7 @@ impl StageLayers<'_, '_> {
 
     /// Puts a picture on `layer`.
     pub fn put_picture(&mut self, layer: LayerId, picture: Handle<Image>, size: Vec2, item: &str) {
+        self.layers.newest_texture = Some(item.to_owned());
         let state = &mut self.layers.layers[layer];
         state.size = size;
         state.source = Some(FrameSource {
@@ -115,8 +128,20 @@ impl StageLayers<'_, '_> {
     }
 
     /// Puts a video frame on `layer`: sizes the layer's plane textures for
-    /// it and hands the frame to the render world to write into them.
-    pub fn put_frame(&mut self, layer: LayerId, frame: Frame, item: &str) {
+    /// it and hands the frame to the render world to write into them. A
+    /// frame larger than the GPU's largest texture is refused (the catalog
+    /// refuses such clips from their probed size; this catches a clip whose
+    /// frames grow mid-stream): a texture the GPU rejects would end the app.
+    pub fn put_frame(&mut self, layer: LayerId, frame: Frame, item: &str) -> Result<(), String> {
+        if let Some(device) = &self.device {
+            let max = device.limits().max_texture_dimension_2d;
+            if frame.width > max || frame.height > max {
+                return Err(format!(
+                    "a frame of {}x{} is larger than this GPU's largest texture ({max}x{max})",
+                    frame.width, frame.height
+                ));
+            }
+        }
         let state = &mut self.layers.layers[layer];
         state.size = Vec2::new(frame.width as f32, frame.height as f32);
         match &mut state.source {
@@ -133,6 +158,7 @@ impl StageLayers<'_, '_> {
         for (plane, handle) in planes.iter().zip(&state.planes) {
             resized |= size_plane(&mut self.images, handle, plane);
         }
+
         let targets = state.planes[..planes.len()]
             .iter()
             .map(|h| h.id())
@@ -160,6 +186,10 @@ impl StageLayers<'_, '_> {
             material.plane1 = Some(handles[1].clone());
             material.plane2 = (layout == 1).then(|| handles[2].clone());
         });
+        if resized {
+            self.layers.newest_texture = Some(item.to_owned());
+        }
+        Ok(())
     }
 
     /// Brings `layer` to the front with the configured transition.
@@ -286,6 +316,7 @@ fn spawn_layers(
         layers,
         front: 0,
         fade: None,
+        newest_texture: None,
     });
 }
 
