@@ -69,7 +69,13 @@ deb: deps
 	@command -v cargo-deb >/dev/null || $(CARGO) install cargo-deb --locked
 	@command -v xinit >/dev/null || $(SUDO) apt-get install -y -qq --no-install-recommends xinit
 	systemd-analyze verify packaging/systemd/infokiosk.service
-	$(CARGO) deb --locked
+	$(CARGO) build --release --locked
+	rm -rf $(CARGO_TARGET_DIR)/release/man $(CARGO_TARGET_DIR)/release/completions
+	$(CARGO_TARGET_DIR)/release/infokiosk man --out $(CARGO_TARGET_DIR)/release/man
+	gzip -9n $(CARGO_TARGET_DIR)/release/man/*.1
+	mkdir -p $(CARGO_TARGET_DIR)/release/completions
+	$(CARGO_TARGET_DIR)/release/infokiosk completions bash > $(CARGO_TARGET_DIR)/release/completions/infokiosk
+	$(CARGO) deb --locked --no-build
 	@ls -1 $(CARGO_TARGET_DIR)/debian/*.deb
 
 # Fuzzes the parsers (fuzz/, cargo-fuzz on the nightly toolchain) for

@@ -11,7 +11,9 @@ use crate::journal::Journal;
 use crate::journal::plugin::Recorder;
 use crate::player::{PlayerPlugin, PlayerSettings};
 use crate::schedule::plugin::SchedulePlugin;
-use crate::{backup, config, content, display, fonts, health, hooks, journal, overlay, report};
+use crate::{
+    backup, config, content, display, fonts, health, hooks, journal, outbox, overlay, report,
+};
 
 /// Everything `infokiosk run` needs.
 #[derive(Debug, Clone)]
@@ -95,10 +97,12 @@ impl Plugin for AppPlugin {
                     playlist: config.playlist_policy(),
                     transition: config.transition(),
                     preroll_seconds: config.preroll_seconds,
+                    objects_dir: Some(config.objects_dir()),
                 },
                 ticker: config.ticker.clone(),
                 captions: config.captions.clone(),
                 status_strip: config.status_strip.clone(),
+                text: config.text.clone(),
             })
             .add_plugins(overlay::OverlayPlugin::new(config))
             .add_plugins(backup::plugin::BackupPlugin {
@@ -111,6 +115,7 @@ impl Plugin for AppPlugin {
                     backup_dir: config.backup_dir.clone(),
                     keep_months: config.backup_keep_months,
                     outbox_dir: config.outbox_dir.clone(),
+                    export_to_outbox: config.backup_export == config::BackupExport::Outbox,
                 },
             })
             .add_plugins(health::HealthPlugin {
@@ -120,6 +125,17 @@ impl Plugin for AppPlugin {
                     .hang_after
                     .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok()),
                 ..health::HealthPlugin::from_env()
+            })
+            .add_plugins(health::InspectionPlugin {
+                config: config.clone(),
+            })
+            .add_plugins(outbox::plugin::OutboxPlugin {
+                settings: outbox::plugin::OutboxSettings {
+                    outbox_dir: config.outbox_dir.clone(),
+                    journal_dir: config.journal_dir(),
+                    time_zone: schedule.timezone(),
+                    screenshot_every: config.outbox.screenshot_every(),
+                },
             })
             .add_plugins(report::plugin::ReportPlugin {
                 settings: report::plugin::StatusSettings {

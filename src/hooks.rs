@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use bevy::ecs::system::IntoObserverSystem;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 
@@ -152,7 +153,8 @@ fn take_screenshot(
 ) {
     shots.pending += 1;
     taken.write(ScreenshotTaken { path: path.clone() });
-    commands.spawn(Screenshot::primary_window()).observe(
+    capture_window(
+        commands,
         move |captured: On<ScreenshotCaptured>, mut shots: ResMut<Screenshots>| {
             shots.pending -= 1;
             match save(&captured.image, &path) {
@@ -170,14 +172,25 @@ fn take_screenshot(
 /// name says.
 fn save(image: &Image, path: &Path) -> Result<(), String> {
     let format = image::ImageFormat::from_path(path).map_err(|e| e.to_string())?;
-    let picture = image
-        .clone()
-        .try_into_dynamic()
-        .map_err(|e| e.to_string())?;
-    picture
-        .to_rgb8()
+    rgb_picture(image.clone())?
         .save_with_format(path, format)
         .map_err(|e| e.to_string())
+}
+
+/// Asks for a picture of the primary window as this frame renders it;
+/// `then` observes its arrival (a frame or more later). The one way the
+/// player takes screenshots: these hooks and the outbox's (`outbox::plugin`).
+pub fn capture_window<M>(
+    commands: &mut Commands,
+    then: impl IntoObserverSystem<ScreenshotCaptured, (), M>,
+) {
+    commands.spawn(Screenshot::primary_window()).observe(then);
+}
+
+/// A screenshot as RGB pixels, the window's alpha dropped.
+pub fn rgb_picture(image: Image) -> Result<image::RgbImage, String> {
+    let picture = image.try_into_dynamic().map_err(|e| e.to_string())?;
+    Ok(picture.to_rgb8())
 }
 
 #[cfg(test)]

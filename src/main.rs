@@ -21,7 +21,11 @@ fn main() -> Result<()> {
         Command::Pin(args) => cli::pin::exec(args),
         Command::Manifest(args) => cli::manifest::exec(args),
         Command::Journal(args) => cli::journal::exec(args),
+        Command::At(args) => cli::at::exec(args),
+        Command::Fleet(args) => cli::fleet::exec(args),
         Command::Bench(args) => cli::bench::exec(args),
+        Command::Man(args) => cli::docs::man(args),
+        Command::Completions(args) => cli::docs::completions(args),
     }
 }
 

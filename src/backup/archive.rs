@@ -50,9 +50,13 @@ pub(super) fn write_archive<S: Write>(
     for file in &plan.files {
         let (sha256, size) = append_file(&mut tar, top, file, on_read)?;
         manifest.push_str(&format!("{sha256}  {}\n", file.name));
-        index.push(serde_json::json!({
+        let mut entry = serde_json::json!({
             "path": file.name, "bytes": size, "sha256": sha256, "shown": file.shown,
-        }));
+        });
+        if !file.items.is_empty() {
+            entry["items"] = serde_json::json!(file.items);
+        }
+        index.push(entry);
     }
     let index = serde_json::json!({
         "kiosk": job.kiosk,

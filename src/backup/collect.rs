@@ -1,14 +1,20 @@
-//! What goes into a month's archive: the content files shown that month (from the
-//! journal's `play_started` lines), the month's journal and the config in force.
+//! What goes into a month's archive: the versions of files shown that month (the
+//! objects the journal's `play_started` lines name by `sha256`), the month's
+//! journal and the config in force. A `play_started` line without `sha256` (a
+//! journal from before the object store, or a store that could not take the
+//! file) falls back to the file as it is now in the content folder.
 
-use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
 use std::path::{Component, Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::objects::{ObjectStore, hash};
 use super::{BackupError, BackupJob};
+use crate::guard::open_regular;
 use crate::report::lines::{stream_lines, text, time_of};
 
 /// One file to archive, as planned before writing starts.
@@ -20,6 +26,8 @@ pub(super) struct PlannedFile {
     pub size: u64,
     /// For content files: how it was shown that month.
     pub shown: Option<Shown>,
+    /// For objects: the items (content folder paths) shown with these bytes.
+    pub items: Vec<String>,
     /// Only ever appended to (the journal): archive what is there when it is
     /// opened, even if the player appends a line meanwhile.
     pub append_only: bool,
@@ -66,6 +74,7 @@ pub(super) struct Plan {
 pub(super) fn plan(job: &BackupJob) -> Result<Plan, BackupError> {
     let journal = job.month.journal_file(&job.journal_dir);
     let mut shown: BTreeMap<String, Shown> = BTreeMap::new();
+    let mut objects: BTreeMap<String, (Shown, BTreeSet<String>)> = BTreeMap::new();
     let broken = stream_lines(&journal, |line| {
         if text(&line, "event") != "play_started" {
             return ControlFlow::Continue(());
@@ -73,18 +82,19 @@ pub(super) fn plan(job: &BackupJob) -> Result<Plan, BackupError> {
         let (item, Some(t)) = (text(&line, "item"), time_of(&line)) else {
             return ControlFlow::Continue(());
         };
-        shown
-            .entry(item.to_owned())
-            .and_modify(|s| {
-                s.plays += 1;
-                s.first = s.first.min(t);
-                s.last = s.last.max(t);
-            })
-            .or_insert(Shown {
-                plays: 1,
-                first: t,
-                last: t,
-            });
+        match text(&line, "sha256") {
+            "" => count(shown.entry(item.to_owned()), t),
+            sha256 => match objects.entry(sha256.to_owned()) {
+                Entry::Vacant(new) => {
+                    new.insert((Shown::once(t), BTreeSet::from([item.to_owned()])));
+                }
+                Entry::Occupied(known) => {
+                    let (seen, items) = known.into_mut();
+                    seen.add(t);
+                    items.insert(item.to_owned());
+                }
+            },
+        }
         ControlFlow::Continue(())
     })
     .map_err(|source| match source.kind() {
@@ -100,6 +110,25 @@ pub(super) fn plan(job: &BackupJob) -> Result<Plan, BackupError> {
 
     let mut files = Vec::new();
     let mut missing = Vec::new();
+    let store = ObjectStore::new(job.objects_dir());
+    for (sha256, (seen, items)) in objects {
+        let items: Vec<String> = items.into_iter().collect();
+        match stored_object(&store, &sha256) {
+            Ok((source, size)) => files.push(PlannedFile {
+                source,
+                name: format!("objects/{sha256}"),
+                size,
+                shown: Some(seen),
+                items,
+                append_only: false,
+            }),
+            Err(reason) => missing.push(MissingItem {
+                item: format!("{} (sha256 {sha256})", items.join(", ")),
+                reason,
+                plays: seen.plays,
+            }),
+        }
+    }
     for (item, seen) in shown {
         let missing_because = |reason: &str| MissingItem {
             item: item.clone(),
@@ -117,6 +146,7 @@ pub(super) fn plan(job: &BackupJob) -> Result<Plan, BackupError> {
                 source,
                 size: meta.len(),
                 shown: Some(seen),
+                items: vec![item.clone()],
                 append_only: false,
             }),
             Ok(_) => missing.push(missing_because("not a regular file")),
@@ -158,8 +188,53 @@ fn planned(source: &Path, name: String) -> Result<PlannedFile, BackupError> {
         name,
         size: meta.len(),
         shown: None,
+        items: Vec::new(),
         append_only: false,
     })
+}
+
+impl Shown {
+    fn once(t: DateTime<Utc>) -> Self {
+        Shown {
+            plays: 1,
+            first: t,
+            last: t,
+        }
+    }
+
+    fn add(&mut self, t: DateTime<Utc>) {
+        self.plays += 1;
+        self.first = self.first.min(t);
+        self.last = self.last.max(t);
+    }
+}
+
+fn count(entry: Entry<'_, String, Shown>, t: DateTime<Utc>) {
+    entry.and_modify(|s| s.add(t)).or_insert(Shown::once(t));
+}
+
+/// The object named `sha256` in the store and its size, hashed again: an
+/// object whose bytes no longer match its name is not archived as if it did.
+fn stored_object(store: &ObjectStore, sha256: &str) -> Result<(PathBuf, u64), String> {
+    let path = store
+        .path_of(sha256)
+        .ok_or_else(|| "the journal's sha256 is not a SHA-256".to_string())?;
+    let mut file = match open_regular(&path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err("not in the object store".into());
+        }
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let size = file.metadata().map_err(|e| e.to_string())?.len();
+    let actual = hash(&mut file).map_err(|e| format!("{}: {e}", path.display()))?;
+    if actual != sha256 {
+        return Err(format!(
+            "damaged in the object store: {} now has SHA-256 {actual}",
+            path.display()
+        ));
+    }
+    Ok((path, size))
 }
 
 /// The item as a relative path that stays inside the content folder, or `None`

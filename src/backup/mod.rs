@@ -2,12 +2,16 @@
 //! journal and the config, with a `MANIFEST.sha256`; checking them; retention.
 //!
 //! `<backup_dir>/infokiosk-<kiosk>-<YYYY-MM>.tar.zst` holds one folder of the same
-//! name (without `.tar.zst`) with `content/…` (the files that `play_started` lines
-//! of the month name, as they are now in the content folder), `journal/YYYY-MM.jsonl`,
-//! `config/<file>`, `backup.json` (index: sizes, hashes, plays, missing items) and
-//! last `MANIFEST.sha256`, which `sha256sum -c` accepts once extracted. Items shown
-//! but gone from the content folder are listed as `# missing:` comments in the
-//! manifest and in `backup.json`; that is not a failure.
+//! name (without `.tar.zst`) with `objects/<sha256>` (every version of a file that
+//! the month's `play_started` lines name by `sha256`, from the shown-content store
+//! [`objects`], whatever the content folder holds now), `content/…` (only for lines
+//! without `sha256`: the file as it is now in the content folder),
+//! `journal/YYYY-MM.jsonl`, `config/<file>`, `backup.json` (index: sizes, hashes,
+//! plays, the items each object was shown as, missing items) and last
+//! `MANIFEST.sha256`, which `sha256sum -c` accepts once extracted. What cannot be
+//! archived (an object missing or damaged in the store, a fallback file gone from the
+//! folder) is listed as `# missing:` comments in the manifest and in `backup.json`;
+//! that is not a failure.
 //!
 //! Next to it, `<archive>.sha256` holds the SHA-256 of the archive file itself
 //! (`sha256sum -c` format): [`verify`] checks it when present, so any changed byte
@@ -21,7 +25,10 @@
 
 mod archive;
 mod collect;
+mod export;
 mod hash;
+mod object_retention;
+pub mod objects;
 mod retention;
 mod verify;
 mod write;
@@ -33,6 +40,9 @@ use chrono_tz::Tz;
 use thiserror::Error;
 
 pub use collect::{MissingItem, Shown};
+pub use export::export_to_outbox;
+pub use object_retention::{ObjectPruning, prune_objects};
+pub use objects::{ObjectStore, ShownObjects};
 pub use retention::{PruneReport, archives, prune};
 pub use verify::{Damage, VerifyReport, verify, verify_with_progress};
 pub use write::run_backup;
@@ -64,6 +74,14 @@ pub struct BackupJob {
     pub force: bool,
     /// Recorded as the archive's creation time.
     pub now: DateTime<Utc>,
+}
+
+impl BackupJob {
+    /// The shown-content store: `objects/` beside the journal folder, both
+    /// under `data_dir` (see `KioskConfig::objects_dir`).
+    pub fn objects_dir(&self) -> PathBuf {
+        self.journal_dir.with_file_name("objects")
+    }
 }
 
 #[derive(Debug, Error)]

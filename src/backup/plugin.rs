@@ -9,7 +9,10 @@ use std::time::Duration;
 use bevy::prelude::*;
 use bevy::time::common_conditions::on_real_timer;
 
-use super::{BackupJob, archive_name, failure_event, prune, run_backup};
+use super::{
+    BackupJob, ObjectStore, archive_name, export_to_outbox, failure_event, prune, prune_objects,
+    run_backup,
+};
 use crate::clock::Clock;
 use crate::job::Job;
 use crate::journal::Event;
@@ -35,6 +38,8 @@ pub struct BackupSettings {
     pub backup_dir: PathBuf,
     pub keep_months: usize,
     pub outbox_dir: PathBuf,
+    /// Copy each verified archive and its `.sha256` into `outbox_dir`.
+    pub export_to_outbox: bool,
 }
 
 #[derive(Resource, Default)]
@@ -136,7 +141,20 @@ fn start_monthly_backup(
 fn back_up_and_report(job: &BackupJob, settings: &BackupSettings) -> Vec<Event> {
     let mut events = Vec::new();
     match run_backup(job, &mut |_, _| {}) {
-        Ok(outcome) => events.push(outcome.to_event()),
+        Ok(outcome) => {
+            if settings.export_to_outbox {
+                let archive = &outcome.summary().archive;
+                match export_to_outbox(archive, &settings.outbox_dir) {
+                    Ok(copy) => info!("backup exported to {}", copy.display()),
+                    Err(e) => error!(
+                        "cannot copy the backup {} into the outbox {}: {e}",
+                        archive.display(),
+                        settings.outbox_dir.display()
+                    ),
+                }
+            }
+            events.push(outcome.to_event());
+        }
         Err(e) => {
             error!("monthly backup of {} failed: {e}", job.month);
             events.push(failure_event(job.month, &e));
@@ -148,6 +166,18 @@ fn back_up_and_report(job: &BackupJob, settings: &BackupSettings) -> Vec<Event> 
             archive: archive.display().to_string(),
         })),
         Err(e) => warn!("backup retention: {e}"),
+    }
+    // Only here, while the screen is closed: nothing is being shown, so no
+    // object is between its hashing and its `play_started` line.
+    let store = ObjectStore::new(job.objects_dir());
+    match prune_objects(&store, &job.journal_dir, &job.backup_dir, &job.kiosk) {
+        Ok(pruned) if !pruned.removed.is_empty() => info!(
+            "shown-content store: {} objects removed (every month showing them is archived and verified), {} still needed",
+            pruned.removed.len(),
+            pruned.needed
+        ),
+        Ok(_) => {}
+        Err(e) => warn!("shown-content store not pruned: {e}"),
     }
     match report_from_dir(
         &settings.journal_dir,

@@ -34,6 +34,12 @@ pub enum Damage {
     NotInManifest {
         path: String,
     },
+    /// An `objects/<sha256>` file whose bytes have another SHA-256 than its
+    /// name (and the journal lines that name it) say.
+    ObjectName {
+        path: String,
+        actual: String,
+    },
     /// The archive's bytes do not match the SHA-256 in its `.sha256` file.
     ArchiveChecksum {
         expected: String,
@@ -62,6 +68,12 @@ impl fmt::Display for Damage {
             }
             Damage::NotInManifest { path } => {
                 write!(f, "{path}: in the archive but not in {MANIFEST}")
+            }
+            Damage::ObjectName { path, actual } => {
+                write!(
+                    f,
+                    "{path}: its SHA-256 is {actual}, not the one it is named by"
+                )
             }
             Damage::ArchiveChecksum { expected, actual } => write!(
                 f,
@@ -171,6 +183,15 @@ pub fn verify_with_progress(
     };
     parse_manifest(&text, &mut report);
     for (path, (actual, size)) in &hashes {
+        if let Some(name) = path.strip_prefix("objects/")
+            && name != actual
+        {
+            report.damage.push(Damage::ObjectName {
+                path: path.clone(),
+                actual: actual.clone(),
+            });
+            continue;
+        }
         match report.manifest.get(path) {
             Some(expected) if expected == actual => {
                 report.files_ok += 1;

@@ -9,8 +9,10 @@ use chrono::Utc;
 use clap::Subcommand;
 
 use infokiosk::backup::{
-    BackupJob, BackupOutcome, archive_name, prune, run_backup, verify_with_progress,
+    BackupJob, BackupOutcome, archive_name, export_to_outbox, prune, run_backup,
+    verify_with_progress,
 };
+use infokiosk::config::BackupExport;
 use infokiosk::report::{Month, Period};
 
 use super::Folders;
@@ -72,7 +74,19 @@ pub fn exec(args: Args) -> Result<()> {
     };
     let outcome = run_backup(&job, &mut progress_bar("archiving"));
     eprintln!();
-    match outcome? {
+    let outcome = outcome?;
+    if config.backup_export == BackupExport::Outbox {
+        let archive = &outcome.summary().archive;
+        let copy = export_to_outbox(archive, &config.outbox_dir).with_context(|| {
+            format!(
+                "copying {} into the outbox {}",
+                archive.display(),
+                config.outbox_dir.display()
+            )
+        })?;
+        println!("copied into the outbox: {}", copy.display());
+    }
+    match outcome {
         BackupOutcome::Written(summary) => println!(
             "written and verified: {} ({} files)",
             config

@@ -4,10 +4,13 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod at;
 pub mod backup;
 pub mod bench;
 pub mod catalog;
 pub mod check;
+pub mod docs;
+pub mod fleet;
 mod folders;
 pub mod journal;
 pub mod manifest;
@@ -21,7 +24,7 @@ pub use folders::{Folders, config_file};
 #[derive(Parser)]
 #[command(
     name = "infokiosk",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("INFOKIOSK_COMMIT"), ")"),
     about = "Kiosk player for outdoor information screens"
 )]
 #[command(args_conflicts_with_subcommands = true)]
@@ -59,6 +62,15 @@ pub enum Command {
     /// The journal's hash chain: `verify` names the first line edited,
     /// removed or inserted (exit status 1), and checks the month's seal.
     Journal(journal::Args),
+    /// What was on screen at an instant (local time or RFC 3339) and why,
+    /// from the journal: screen state, item, file, SHA-256, archived copy.
+    At(at::Args),
+    /// Every kiosk on one page from the office's outbox folders (exit status 2 on any alert).
+    Fleet(fleet::Args),
     /// Speed figures (they report; they never fail).
     Bench(bench::Args),
+    /// The manual pages, generated from these definitions (roff).
+    Man(docs::ManArgs),
+    /// Shell completions for bash, zsh, fish, elvish or powershell.
+    Completions(docs::CompletionsArgs),
 }

@@ -14,15 +14,27 @@ use crate::schedule::{OperatingSchedule, ScheduleConfig};
 
 mod display;
 
+mod outbox;
 mod overlay;
 #[cfg(feature = "player")]
 pub mod plugin;
 mod presentation;
 pub use display::{DisplayBackend, DisplayConfig};
+pub use outbox::OutboxConfig;
 pub use overlay::{Hotkey, HotkeyKey, OverlayConfig, OverlayLanguage, PinEntry, Role};
 pub use presentation::{
-    StatusStripConfig, TickerConfig, TickerLanguage, Transition, TransitionKind,
+    StatusStripConfig, TextAlign, TextConfig, TickerConfig, TickerLanguage, Transition,
+    TransitionKind, rgb,
 };
+
+/// Whether monthly backups leave the kiosk through the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackupExport {
+    #[default]
+    Outbox,
+    None,
+}
 
 /// How a picture that does not have the screen's aspect ratio is fitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -49,8 +61,14 @@ pub struct KioskConfig {
     pub backup_dir: PathBuf,
     /// Monthly archives kept (older ones are removed once newer ones verify).
     pub backup_keep_months: usize,
+    /// Where a verified monthly archive goes besides `backup_dir`: `outbox`
+    /// (the default) copies it and its `.sha256` into `outbox_dir`, `none`
+    /// keeps it on the kiosk only.
+    pub backup_export: BackupExport,
     /// `status.json` and monthly reports go here (synced back to the office).
     pub outbox_dir: PathBuf,
+    /// What else goes into the outbox: screenshots, how often.
+    pub outbox: OutboxConfig,
     /// How long an image is shown, in seconds.
     pub image_seconds: f64,
     pub fit: Fit,
@@ -82,6 +100,8 @@ pub struct KioskConfig {
     pub ticker: TickerConfig,
     /// The optional strip along the top: local time and labels.
     pub status_strip: StatusStripConfig,
+    /// Text slides: how large (fitted both ways) and in which colours.
+    pub text: TextConfig,
     /// Signed content: minisign public keys and whether a signature is required.
     pub trust: crate::content::TrustConfig,
     /// Legal operating hours.
@@ -121,7 +141,9 @@ impl Default for KioskConfig {
             data_dir: "/var/lib/infokiosk".into(),
             backup_dir: "/var/backups/infokiosk".into(),
             backup_keep_months: 24,
+            backup_export: BackupExport::Outbox,
             outbox_dir: "/srv/infokiosk/outbox".into(),
+            outbox: OutboxConfig::default(),
             image_seconds: 10.0,
             fit: Fit::Contain,
             volume: 1.0,
@@ -136,6 +158,7 @@ impl Default for KioskConfig {
             captions: vec![Language::Km, Language::En],
             ticker: TickerConfig::default(),
             status_strip: StatusStripConfig::default(),
+            text: TextConfig::default(),
             trust: crate::content::TrustConfig::default(),
             schedule,
             display: DisplayConfig::default(),
@@ -254,6 +277,9 @@ impl KioskConfig {
                 "speed must be between 1 and 2000 pixels per second",
             ));
         }
+        self.text
+            .validate()
+            .map_err(|reason| invalid("text", &reason))?;
         self.trust
             .validate()
             .map_err(|e| invalid("trust", &e.to_string()))?;
@@ -262,6 +288,9 @@ impl KioskConfig {
         self.display
             .validate()
             .map_err(|reason| invalid("display", &reason))?;
+        self.outbox
+            .validate()
+            .map_err(|reason| invalid("outbox", &reason))?;
         let hotkey = self
             .overlay
             .validate()
@@ -318,6 +347,12 @@ impl KioskConfig {
     pub fn journal_dir(&self) -> PathBuf {
         self.data_dir.join("journal")
     }
+
+    /// The shown-content store under `data_dir`, beside the journal (the
+    /// backup finds it there: `BackupJob::objects_dir`).
+    pub fn objects_dir(&self) -> PathBuf {
+        self.data_dir.join("objects")
+    }
 }
 
 #[cfg(test)]
@@ -326,6 +361,31 @@ mod tests {
 
     fn parse(text: &str) -> Result<KioskConfig, ConfigError> {
         KioskConfig::parse(text, Path::new("/etc/infokiosk/infokiosk.yaml"))
+    }
+
+    #[test]
+    fn text_slides_keys_are_checked_naming_the_key() {
+        let config =
+            parse("text:\n  max_scale: 2\n  align: top\n  body_color: \"#fafafa\"\n").unwrap();
+        assert_eq!(config.text.max_scale, 2.0);
+        assert_eq!(config.text.align, TextAlign::Top);
+        for (text, says) in [
+            (
+                "text:\n  max_scale: 9\n",
+                "max_scale 9 is not between 1 and 5",
+            ),
+            (
+                "text:\n  title_color: red\n",
+                "title_color \"red\" is not a colour",
+            ),
+            (
+                "text:\n  min_height: 0.5\n",
+                "min_height 0.5 is not between",
+            ),
+        ] {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.contains("`text`") && err.contains(says), "{err}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! `ticker:`, `status_strip:` and `transition:` in the config: what is
-//! drawn over content, and how one item gives way to the next.
+//! `ticker:`, `status_strip:`, `text:` and `transition:` in the config:
+//! what is drawn over content, how text slides look, and how one item gives
+//! way to the next.
 
 use serde::Deserialize;
 
@@ -40,6 +41,82 @@ impl Default for TickerConfig {
 pub struct StatusStripConfig {
     pub enabled: bool,
     pub labels: Vec<String>,
+}
+
+/// Where a text slide that fits on one page sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextAlign {
+    Top,
+    /// In the middle of the screen (a slide of several pages starts at the top).
+    #[default]
+    Center,
+}
+
+/// `text:` in the config: how large text slides are drawn and in which colours.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TextConfig {
+    /// A short slide grows up to this many times the base size (title 1/16,
+    /// body 1/26 of the screen height).
+    pub max_scale: f32,
+    /// Body text is never smaller than this fraction of the screen height:
+    /// a slide that does not fit at that size is split into pages.
+    pub min_height: f32,
+    pub align: TextAlign,
+    /// Colours as `#rrggbb`.
+    pub background: String,
+    pub title_color: String,
+    pub body_color: String,
+}
+
+impl Default for TextConfig {
+    fn default() -> Self {
+        Self {
+            max_scale: 2.5,
+            min_height: 0.03,
+            align: TextAlign::Center,
+            background: "#0a2445".into(),
+            title_color: "#ffd966".into(),
+            body_color: "#ffffff".into(),
+        }
+    }
+}
+
+impl TextConfig {
+    /// Why the keys do not make sense, if they do not.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.max_scale.is_finite() && (1.0..=5.0).contains(&self.max_scale)) {
+            return Err(format!(
+                "max_scale {} is not between 1 and 5",
+                self.max_scale
+            ));
+        }
+        if !(self.min_height.is_finite() && (0.01..=0.1).contains(&self.min_height)) {
+            return Err(format!(
+                "min_height {} is not between 0.01 and 0.1 (of the screen height)",
+                self.min_height
+            ));
+        }
+        for (key, value) in [
+            ("background", &self.background),
+            ("title_color", &self.title_color),
+            ("body_color", &self.body_color),
+        ] {
+            rgb(value).ok_or_else(|| format!("{key} {value:?} is not a colour like #0a2445"))?;
+        }
+        Ok(())
+    }
+}
+
+/// `#rrggbb` as red, green and blue bytes.
+pub fn rgb(text: &str) -> Option<[u8; 3]> {
+    let hex = text.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
 }
 
 /// `transition:` in the config: how the next item replaces the one on screen.

@@ -35,6 +35,10 @@ pub enum Event {
         item: String,
         kind: String,
         language: String,
+        /// SHA-256 of the bytes shown, kept in the shown-content store
+        /// (`data_dir/objects`); absent when the store could not take them.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sha256: Option<String>,
     },
     PlayEnded {
         item: String,
@@ -199,6 +203,17 @@ pub enum Event {
     /// Retention removed an old monthly archive.
     BackupPruned {
         archive: String,
+    },
+    /// A self-test (`infokiosk check`) ran: each check's verdict by name,
+    /// the report's own (the worst), and who ran it: `cli`, the overlay's
+    /// `Name (role)`, or `daily` (the automatic run while closed).
+    Inspection {
+        by: String,
+        verdict: String,
+        checks: std::collections::BTreeMap<String, String>,
+        /// When the checks finished (UTC RFC 3339): a run from the command
+        /// line beside the player is journaled by the player a moment later.
+        ran: String,
     },
     /// A PIN typed into the admin overlay; `role` whose PIN it was when
     /// right. The PIN itself is never recorded.

@@ -8,6 +8,7 @@
 //! never waits on the disk. Every line carries `prev`, the hash of the line
 //! before it (see [`chain`]), so that an edited journal shows where.
 
+pub mod at;
 pub mod chain;
 mod downtime;
 mod event;

@@ -16,8 +16,9 @@ use super::lockout::{AfterFailure, Lockout};
 use super::pin::{Secret, entry_for_pin};
 use super::roles;
 use super::self_test::SelfTest;
-use super::{Overlay, OverlaySettings, Session, View};
+use super::{Overlay, OverlaySettings, Page, Session, View};
 use crate::clock::Clock;
+use crate::config::Role;
 use crate::content::plugin::RescanNow;
 use crate::journal::Event;
 use crate::journal::plugin::Record;
@@ -45,6 +46,23 @@ pub enum OverlayAction {
     SelfTest,
     Quit,
     Close(CloseWhy),
+}
+
+impl OverlayAction {
+    /// Whether `role` may ask for this (a PIN and closing are for everyone).
+    pub(crate) fn allowed_for(&self, role: Option<Role>) -> bool {
+        match self {
+            OverlayAction::TryPin(_) | OverlayAction::Close(_) => true,
+            OverlayAction::Playback(_) | OverlayAction::Rescan => {
+                roles::may_see(role, Page::Controls)
+            }
+            OverlayAction::SelfTest => roles::may_see(role, Page::Health),
+            OverlayAction::Emergency { .. } | OverlayAction::ClearOverride { .. } => {
+                roles::may_see(role, Page::Emergency)
+            }
+            OverlayAction::Quit => role == Some(Role::Admin),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,7 +123,7 @@ pub(super) fn apply_overlay_actions(
                 let View::Open(session) = &mut overlay.view else {
                     continue;
                 };
-                if !roles::may_do(session.role, other) {
+                if !other.allowed_for(session.role) {
                     let name = action_name(other);
                     warn!("admin overlay: {} may not {name}", session.who);
                     record.event(admin_action(

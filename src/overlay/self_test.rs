@@ -7,15 +7,14 @@ use bevy::prelude::*;
 use chrono::{DateTime, Utc};
 
 use super::OverlaySettings;
-use crate::health::{CheckReport, CheckSettings, run_checks};
+use crate::health::{CheckReport, CheckSettings, Inspection, run_checks};
 use crate::job::Job;
-use crate::journal::Event;
 use crate::journal::plugin::Record;
 
 /// The self-test running now, and the last report.
 #[derive(Resource, Default)]
 pub struct SelfTest {
-    /// The role that asked, and the checks.
+    /// Who asked (`Name (role)`), and the checks.
     running: Option<(String, Job<CheckReport>)>,
     pub last: Option<CheckReport>,
 }
@@ -40,7 +39,8 @@ impl SelfTest {
     }
 }
 
-/// Takes the report when the checks are done, and journals its verdict.
+/// Takes the report when the checks are done, and journals it as an
+/// `inspection` by the person and role that unlocked the overlay.
 pub(super) fn collect_self_test(mut test: ResMut<SelfTest>, mut record: Record) {
     let Some((_, job)) = &mut test.running else {
         return;
@@ -57,13 +57,7 @@ pub(super) fn collect_self_test(mut test: ResMut<SelfTest>, mut record: Record) 
         }
     };
     let verdict = report.verdict().label();
-    info!("self-test from the overlay: {verdict}");
-    record.event(Event::AdminAction {
-        action: "self_test_done".into(),
-        by: role,
-        reason: None,
-        detail: Some(verdict.into()),
-        requested_by: None,
-    });
+    info!("self-test from the overlay by {role}: {verdict}");
+    record.event(Inspection::of(&report, &role).to_event());
     test.last = Some(report);
 }

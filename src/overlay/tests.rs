@@ -14,7 +14,7 @@ use super::actions::{CloseWhy, OverlayAction, apply_overlay_actions, restore_loc
 use super::pin::{Secret, hash_pin};
 use super::{Overlay, OverlaySettings, Preset, View};
 use crate::clock::Clock;
-use crate::config::{KioskConfig, PinEntry};
+use crate::config::{KioskConfig, PinEntry, Role};
 use crate::content::plugin::RescanNow;
 use crate::display::SetDisplayPower;
 use crate::journal::plugin::Recorder;
@@ -412,4 +412,34 @@ fn a_damaged_lockout_file_is_journaled_and_locks_once() {
     show_pin_prompt(&mut app);
     send(&mut app, pin(PIN));
     assert!(app.world().resource::<Overlay>().is_unlocked());
+}
+
+#[test]
+fn quit_is_for_admins_and_the_switch_for_guards_and_admins() {
+    let off = OverlayAction::Emergency {
+        action: Power::Off,
+        preset: Preset::OneHour,
+        reason: "x".into(),
+        requested_by: String::new(),
+    };
+    let next = OverlayAction::Playback(PlaybackCommand::Next);
+    let who = |action: &OverlayAction| -> Vec<Option<Role>> {
+        [
+            Some(Role::Admin),
+            Some(Role::BorderGuard),
+            Some(Role::Technician),
+            None,
+        ]
+        .into_iter()
+        .filter(|&r| action.allowed_for(r))
+        .collect()
+    };
+    assert_eq!(who(&OverlayAction::Quit), [Some(Role::Admin)]);
+    assert_eq!(who(&off), [Some(Role::Admin), Some(Role::BorderGuard)]);
+    assert_eq!(who(&next), [Some(Role::Admin), Some(Role::Technician)]);
+    assert_eq!(
+        who(&OverlayAction::SelfTest),
+        [Some(Role::Admin), Some(Role::Technician)]
+    );
+    assert_eq!(who(&OverlayAction::Close(CloseWhy::Button)).len(), 4);
 }

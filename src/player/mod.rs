@@ -28,6 +28,8 @@ use crate::config::{Fit, Transition};
 use crate::screen_state::ScreenState;
 
 pub use controls::PlaybackCommand;
+/// Others that write at exit run after it (the outbox's last journal copy).
+pub use ending::stop_on_exit;
 pub use fit::fit_picture;
 pub use picture::decode_picture;
 pub use playback::Playback;
@@ -46,6 +48,9 @@ pub struct PlayerSettings {
     pub transition: Transition,
     /// How long before its turn the next item is made ready.
     pub preroll_seconds: f64,
+    /// The shown-content store (`data_dir/objects`); `None`: nothing kept,
+    /// `play_started` lines without `sha256`.
+    pub objects_dir: Option<PathBuf>,
 }
 
 /// The systems that move playback along, in order.
@@ -60,6 +65,7 @@ pub struct PlayerPlugin {
     pub ticker: crate::config::TickerConfig,
     pub captions: Vec<crate::content::Language>,
     pub status_strip: crate::config::StatusStripConfig,
+    pub text: crate::config::TextConfig,
 }
 
 impl Plugin for PlayerPlugin {
@@ -67,6 +73,7 @@ impl Plugin for PlayerPlugin {
         app.insert_resource(self.settings.clone())
             .insert_resource(ClearColor(Color::BLACK))
             .insert_resource(Playback::new(&self.settings))
+            .insert_resource(text_slide::SlideTheme::new(&self.text))
             .configure_sets(
                 Update,
                 (PlaybackSystems::Advance, PlaybackSystems::Present).chain(),

@@ -1,19 +1,59 @@
 //! Text slides: an article laid out full screen with Bevy UI, Khmer runs in
-//! the Khmer font; long text shrinks to fit down to a minimum size, then is
-//! split over pages, each shown for the slide duration.
+//! the Khmer font, fitted both ways: drawn at the largest size at which the
+//! whole text fits inside the margins (up to `text.max_scale` times the base
+//! size, so that a short news item is readable from the road), and when it
+//! does not fit at the legible minimum (`text.min_height`), split over
+//! pages, each shown for the slide duration.
 
 use bevy::prelude::*;
 
 use super::spans::{line_spans, run_font};
+use crate::config::{TextAlign, TextConfig, rgb};
 use crate::fonts::Fonts;
 use crate::text::Article;
+
+/// How text slides look, from `text:` in the config.
+#[derive(Resource, Debug, Clone)]
+pub struct SlideTheme {
+    max_scale: f32,
+    /// The scale at which body text is `text.min_height` of the screen.
+    min_scale: f32,
+    align: TextAlign,
+    background: Color,
+    title: Color,
+    body: Color,
+}
+
+impl SlideTheme {
+    pub fn new(text: &TextConfig) -> Self {
+        // Validated with the config; a bad colour cannot get here.
+        let colour = |hex: &str| {
+            let [r, g, b] = rgb(hex).unwrap_or([255, 255, 255]);
+            Color::srgb_u8(r, g, b)
+        };
+        let min_scale = (text.min_height / BODY_SIZE).min(text.max_scale);
+        Self {
+            max_scale: text.max_scale,
+            min_scale,
+            align: text.align,
+            background: colour(&text.background),
+            title: colour(&text.title_color),
+            body: colour(&text.body_color),
+        }
+    }
+}
+
+impl Default for SlideTheme {
+    fn default() -> Self {
+        Self::new(&TextConfig::default())
+    }
+}
 
 /// Title and body sizes as a fraction of the screen height.
 const TITLE_SIZE: f32 = 1.0 / 16.0;
 const BODY_SIZE: f32 = 1.0 / 26.0;
-/// Text shrinks down to this scale before it is split into pages.
-const MIN_SCALE: f32 = 0.6;
-const SHRINK_STEP: f32 = 0.85;
+/// Each new try is at least this much smaller than the one before.
+const SHRINK_STEP: f32 = 0.95;
 /// Padding around the slide, as fractions of the screen height: room at
 /// the top for the status strip, at the bottom for the ticker.
 const MARGIN_TOP: f32 = 0.09;
@@ -64,7 +104,7 @@ struct BaseSize(f32);
 struct SlideOf(Entity);
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(
+    app.init_resource::<SlideTheme>().add_systems(
         Update,
         (fit_text_slides, size_slide_text, show_slide_page).chain(),
     );
@@ -74,6 +114,7 @@ pub(super) fn plugin(app: &mut App) {
 pub fn spawn_text_slide(
     commands: &mut Commands,
     fonts: &Fonts,
+    theme: &SlideTheme,
     article: &Article,
     item: &str,
 ) -> Entity {
@@ -83,7 +124,7 @@ pub fn spawn_text_slide(
                 item: item.to_owned(),
                 pages: None,
                 fitted_for: Vec2::ZERO,
-                scale: 1.0,
+                scale: theme.max_scale,
                 wait: SETTLE_FRAMES,
                 page: 0,
             },
@@ -101,7 +142,7 @@ pub fn spawn_text_slide(
                 overflow: Overflow::clip(),
                 ..default()
             },
-            BackgroundColor(Color::srgb(0.04, 0.14, 0.27)),
+            BackgroundColor(theme.background),
             GlobalZIndex(1),
             Visibility::Hidden,
         ))
@@ -125,7 +166,7 @@ pub fn spawn_text_slide(
         &article.title,
         TITLE_SIZE,
         true,
-        Color::srgb(1.0, 0.85, 0.4),
+        theme.title,
     );
     commands.entity(title).insert(Node {
         margin: UiRect::bottom(Val::Vh(TITLE_GAP_VH)),
@@ -135,7 +176,7 @@ pub fn spawn_text_slide(
     let mut index = 0;
     for paragraph in &article.paragraphs {
         for (n, line) in paragraph.iter().flat_map(|l| split_long(l)).enumerate() {
-            let entity = text_line(commands, fonts, root, &line, BODY_SIZE, false, Color::WHITE);
+            let entity = text_line(commands, fonts, root, &line, BODY_SIZE, false, theme.body);
             // The first line of a paragraph keeps a gap above it.
             let top = if n == 0 && index > 0 {
                 Val::Vh(PARAGRAPH_GAP_VH)
@@ -220,24 +261,29 @@ fn split_long(line: &str) -> Vec<String> {
     out.iter().map(|l| l.trim().to_owned()).collect()
 }
 
-/// Shrinks each unfitted slide until its text fits the screen, or splits it
-/// into pages at the minimum size.
+/// Fits each unfitted slide: it starts at the largest scale and shrinks
+/// (by an estimate from the measured height: text height grows about with
+/// the square of the scale, as lines get both taller and more) until the
+/// whole text fits, or splits it into pages at the smallest legible scale.
+/// A slide of one page is then placed as `text.align` says.
 fn fit_text_slides(
     window: Single<&Window>,
-    mut slides: Query<(&mut TextSlide, &ComputedNode, &Children)>,
+    theme: Res<SlideTheme>,
+    mut slides: Query<(&mut TextSlide, &mut Node, &ComputedNode, &Children)>,
     columns: Query<(&ComputedNode, &Children), With<SlideColumn>>,
-    lines: Query<(&ComputedNode, Option<&SlideLine>, &Node)>,
+    lines: Query<(&ComputedNode, Option<&SlideLine>, &Node), Without<TextSlide>>,
 ) {
     let screen_height = window.resolution.height();
     let screen = Vec2::new(window.resolution.width(), screen_height);
-    for (mut slide, root, children) in &mut slides {
+    for (mut slide, mut node, root, children) in &mut slides {
         if slide.pages.is_some() {
             if slide.fitted_for != screen {
                 // The window changed size since (at start-up it can reach
                 // its final size a few frames late): fit again.
                 slide.pages = None;
-                slide.scale = 1.0;
+                slide.scale = theme.max_scale;
                 slide.wait = SETTLE_FRAMES;
+                node.justify_content = JustifyContent::FlexStart;
             }
             continue;
         }
@@ -251,15 +297,19 @@ fn fit_text_slides(
         };
         let to_logical = root.inverse_scale_factor;
         let available = root.size.y * to_logical - screen_height * (MARGIN_TOP + MARGIN_BOTTOM);
-        if column.size.y * to_logical <= available {
+        let measured = column.size.y * to_logical;
+        if measured <= available {
             let all = column_children
                 .iter()
                 .filter_map(|c| lines.get(c).ok()?.1.map(|l| l.0))
                 .collect();
             slide.pages = Some(vec![all]);
             slide.fitted_for = screen;
-        } else if slide.scale > MIN_SCALE {
-            slide.scale = (slide.scale * SHRINK_STEP).max(MIN_SCALE);
+            if theme.align == TextAlign::Center {
+                node.justify_content = JustifyContent::Center;
+            }
+        } else if slide.scale > theme.min_scale {
+            slide.scale = next_scale(slide.scale, measured, available, theme.min_scale);
             slide.wait = SETTLE_FRAMES;
         } else {
             let vh = screen_height / 100.0;
@@ -267,6 +317,13 @@ fn fit_text_slides(
             slide.fitted_for = screen;
         }
     }
+}
+
+/// The next scale to try after text `measured` high at `scale` did not fit
+/// in `available`: the estimate, at least a step smaller, never below `min`.
+fn next_scale(scale: f32, measured: f32, available: f32, min: f32) -> f32 {
+    let estimate = scale * (available / measured).sqrt() * 0.98;
+    estimate.min(scale * SHRINK_STEP).max(min)
 }
 
 /// Font sizes follow the screen height and each slide's scale.
@@ -291,7 +348,7 @@ fn size_slide_text(
 /// height, the unit the gaps are in).
 fn paginate(
     column_children: &Children,
-    lines: &Query<(&ComputedNode, Option<&SlideLine>, &Node)>,
+    lines: &Query<(&ComputedNode, Option<&SlideLine>, &Node), Without<TextSlide>>,
     available: f32,
     scale: f32,
     vh: f32,
@@ -372,5 +429,39 @@ fn show_slide_page(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_legible_minimum_is_body_text_at_min_height_of_the_screen() {
+        let theme = SlideTheme::default();
+        assert_eq!(theme.max_scale, 2.5);
+        // 3 % of the screen height for body text of 1/26: 0.78.
+        assert!((theme.min_scale - 0.78).abs() < 1e-6, "{}", theme.min_scale);
+        let text = TextConfig {
+            min_height: 0.2,
+            max_scale: 2.0,
+            ..TextConfig::default()
+        };
+        assert_eq!(
+            SlideTheme::new(&text).min_scale,
+            2.0,
+            "never above the maximum"
+        );
+    }
+
+    #[test]
+    fn each_try_shrinks_by_the_estimate_at_least_a_step_never_below_the_minimum() {
+        // Four times too tall: about half the scale.
+        let next = next_scale(2.5, 400.0, 100.0, 0.78);
+        assert!((next - 2.5 * 0.5 * 0.98).abs() < 1e-5, "{next}");
+        // Just too tall: a step smaller all the same.
+        assert_eq!(next_scale(2.0, 101.0, 100.0, 0.78), 2.0 * SHRINK_STEP);
+        // Far too tall: the minimum, then pages.
+        assert_eq!(next_scale(1.0, 10_000.0, 100.0, 0.78), 0.78);
     }
 }

@@ -22,8 +22,8 @@ use serde_json::Value;
 use super::Period;
 use super::lines::{parse_time, text, time_of};
 use super::model::{
-    ContentChange, DisplayFailure, IncidentRow, ItemStats, JournalSummary, OverrideRow,
-    RejectedFile,
+    ContentChange, DisplayFailure, IncidentRow, InspectionRow, ItemStats, JournalSummary,
+    OverrideRow, RejectedFile,
 };
 use super::overlap::{OpenHours, Overlap};
 use crate::journal::SCHEMA_VERSION;
@@ -64,6 +64,7 @@ pub struct ReportBuilder<'a> {
     pub(super) changes: Vec<ContentChange>,
     pub(super) rejected: BTreeMap<[String; 3], RejectedFile>,
     pub(super) display_failures: Vec<DisplayFailure>,
+    pub(super) inspections: Vec<InspectionRow>,
     pub(super) journal: JournalSummary,
 }
 
@@ -97,6 +98,7 @@ impl<'a> ReportBuilder<'a> {
             changes: Vec::new(),
             rejected: BTreeMap::new(),
             display_failures: Vec::new(),
+            inspections: Vec::new(),
             journal: JournalSummary::default(),
         }
     }
@@ -237,6 +239,7 @@ impl<'a> ReportBuilder<'a> {
                     error: text(line, "error").into(),
                 });
             }
+            "inspection" => self.inspections.push(inspection_row(line, t)),
             _ => {}
         }
     }
@@ -248,6 +251,26 @@ impl<'a> ReportBuilder<'a> {
             day.in_hours_ms += open.num_milliseconds();
             day.outside_ms += (total - open).num_milliseconds();
         }
+    }
+}
+
+/// An `inspection` line as a report row: the checks that failed and warned.
+pub(crate) fn inspection_row(line: &Value, t: DateTime<Utc>) -> InspectionRow {
+    let with = |verdict: &str| -> Vec<String> {
+        line["checks"].as_object().map_or(Vec::new(), |checks| {
+            checks
+                .iter()
+                .filter(|(_, v)| v.as_str() == Some(verdict))
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
+    };
+    InspectionRow {
+        time: t,
+        by: text(line, "by").into(),
+        verdict: text(line, "verdict").into(),
+        failed: with("FAIL"),
+        warned: with("WARN"),
     }
 }
 

@@ -144,6 +144,17 @@ impl Report {
         for d in &self.display_failures {
             s.row([at(d.time), d.action.clone(), d.error.clone()]);
         }
+        let head = ["time", "by", "verdict", "failed", "warned"];
+        let mut s = Section::new(&mut out, "Kiểm tra / Inspections", &head);
+        for i in &self.inspections {
+            s.row([
+                at(i.time),
+                i.by.clone(),
+                i.verdict.clone(),
+                i.failed.join(" "),
+                i.warned.join(" "),
+            ]);
+        }
         out
     }
 

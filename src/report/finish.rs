@@ -153,6 +153,7 @@ impl ReportBuilder<'_> {
             content_changes: self.changes,
             rejected: self.rejected.into_values().collect(),
             display_failures: self.display_failures,
+            inspections: self.inspections,
             journal: self.journal,
         }
     }

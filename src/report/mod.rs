@@ -32,7 +32,10 @@ pub use model::{
     PlayStats, RejectedFile, Report, Totals,
 };
 pub use period::{Month, Period, PeriodError};
-pub use status::{KioskStatus, NowShowing, RecentErrors, recent_errors, status_json};
+pub use status::{
+    KioskStatus, NowShowing, RecentErrors, recent_errors, status_json, status_json_with,
+};
+pub use tables::esc as escape_html;
 
 use crate::schedule::OperatingSchedule;
 

@@ -29,6 +29,8 @@ pub struct Report {
     pub content_changes: Vec<ContentChange>,
     pub rejected: Vec<RejectedFile>,
     pub display_failures: Vec<DisplayFailure>,
+    /// Every self-test run in the period (`inspection` lines).
+    pub inspections: Vec<InspectionRow>,
     pub journal: JournalSummary,
 }
 
@@ -142,6 +144,19 @@ pub struct DisplayFailure {
     pub time: DateTime<Utc>,
     pub action: String,
     pub error: String,
+}
+
+/// One inspection (a self-test run) and what it found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InspectionRow {
+    pub time: DateTime<Utc>,
+    /// `cli`, the overlay's `Name (role)`, or `daily`.
+    pub by: String,
+    /// PASS, WARN or FAIL: the worst of its checks.
+    pub verdict: String,
+    /// The checks that failed, and those that warned, by name.
+    pub failed: Vec<String>,
+    pub warned: Vec<String>,
 }
 
 /// How much journal the report stands on.

@@ -8,7 +8,7 @@ use bevy::time::common_conditions::on_real_timer;
 use chrono::Duration;
 
 use super::status::RecentErrors;
-use super::{KioskStatus, NowShowing, status_json, write_atomically};
+use super::{KioskStatus, NowShowing, status_json_with, write_atomically};
 use crate::clock::Clock;
 use crate::job::Job;
 use crate::player::Playback;
@@ -133,8 +133,12 @@ fn write_status(
         }
         status.last_errors = errors.errors();
         let path = settings.outbox_dir.join("status.json");
-        let written = std::fs::create_dir_all(&settings.outbox_dir)
-            .and_then(|()| write_atomically(&path, status_json(&status, tz).as_bytes()));
+        let written = std::fs::create_dir_all(&settings.outbox_dir).and_then(|()| {
+            write_atomically(
+                &path,
+                status_json_with(&status, errors.last_inspection(), tz).as_bytes(),
+            )
+        });
         if let Err(e) = written {
             warn!("cannot write {}: {e}", path.display());
         }

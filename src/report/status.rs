@@ -12,8 +12,9 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::build::inspection_row;
 use super::lines::{text, time_of};
-use super::model::local_minute;
+use super::model::{InspectionRow, local_minute};
 use crate::journal::month_files;
 use crate::schedule::OperatingState;
 
@@ -45,9 +46,21 @@ pub struct NowShowing {
 
 /// `status.json`: the status with a schema version and the local time added.
 pub fn status_json(status: &KioskStatus, tz: Tz) -> String {
+    status_json_with(status, None, tz)
+}
+
+/// [`status_json`] with the last inspection (self-test run) known from the
+/// journal ([`RecentErrors::last_inspection`]), `null` when none was seen.
+pub fn status_json_with(
+    status: &KioskStatus,
+    last_inspection: Option<&InspectionRow>,
+    tz: Tz,
+) -> String {
     let mut value = serde_json::to_value(status).expect("plain data");
     let local = status.time.with_timezone(&tz);
     if let Some(object) = value.as_object_mut() {
+        let inspection = serde_json::to_value(last_inspection).expect("plain data");
+        object.insert("last_inspection".into(), inspection);
         object.insert("v".into(), 1.into());
         let local = local.to_rfc3339_opts(SecondsFormat::Secs, false);
         object.insert("local_time".into(), local.into());
@@ -118,6 +131,8 @@ pub struct RecentErrors {
     /// Bytes of it read, up to the end of the last whole line.
     offset: u64,
     errors: VecDeque<String>,
+    /// The newest `inspection` line read, kept across months.
+    last_inspection: Option<InspectionRow>,
 }
 
 impl RecentErrors {
@@ -127,7 +142,13 @@ impl RecentErrors {
             file: None,
             offset: 0,
             errors: VecDeque::new(),
+            last_inspection: None,
         }
+    }
+
+    /// The last inspection seen in the journal since this was made.
+    pub fn last_inspection(&self) -> Option<&InspectionRow> {
+        self.last_inspection.as_ref()
     }
 
     /// The last problems, oldest first.
@@ -150,7 +171,9 @@ impl RecentErrors {
             .as_ref()
             .is_some_and(|(path, inode)| *path == newest && *inode == metadata.ino());
         if !same || metadata.len() < self.offset {
+            let inspection = self.last_inspection.take();
             *self = Self::new(self.limit);
+            self.last_inspection = inspection;
             self.file = Some((newest, metadata.ino()));
         }
         file.seek(SeekFrom::Start(self.offset))?;
@@ -171,6 +194,12 @@ impl RecentErrors {
                 return Ok(());
             }
             self.offset += read as u64;
+            if let Some(line) = &value
+                && line["event"] == "inspection"
+                && let Some(t) = time_of(line)
+            {
+                self.last_inspection = Some(inspection_row(line, t));
+            }
             // Damaged lines are skipped, as the full read does.
             if let Some(said) = value.and_then(|v| problem(&v, tz)) {
                 self.errors.push_back(said);
@@ -322,5 +351,48 @@ mod tests {
         append(&november, &month_lines("2026-11-02", 3, 0));
         check(&mut tail, &november);
         assert_eq!(tail.offset, std::fs::metadata(&november).unwrap().len());
+    }
+
+    #[test]
+    fn the_last_inspection_goes_into_status_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = super::super::fixture::Lines::default();
+        j.local(
+            "2026-11-07 19:00",
+            super::super::tables::tests::inspection("daily", &[("config", "PASS")]),
+        );
+        j.local(
+            "2026-11-08 09:00",
+            super::super::tables::tests::inspection("cli", &[("backup", "FAIL")]),
+        );
+        j.local("2026-11-08 09:01", super::super::fixture::heartbeat("open"));
+        let text: String = j.lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(dir.path().join("2026-11.jsonl"), text).unwrap();
+        let mut recent = RecentErrors::new(5);
+        recent.update(dir.path(), HCM).unwrap();
+        let last = recent.last_inspection().expect("seen");
+        assert_eq!((last.by.as_str(), last.verdict.as_str()), ("cli", "FAIL"));
+        // A new month file keeps the last one known.
+        std::fs::write(dir.path().join("2026-12.jsonl"), "").unwrap();
+        recent.update(dir.path(), HCM).unwrap();
+        let status = KioskStatus {
+            kiosk: "tb-1".into(),
+            version: "0.1.0".into(),
+            time: hcm("2026-12-01 09:31"),
+            screen: OperatingState::Open,
+            screen_reason: "inside window 07:00-11:00".into(),
+            now_showing: None,
+            last_heartbeat: None,
+            disk_free_bytes: None,
+            last_errors: Vec::new(),
+        };
+        let json: Value =
+            serde_json::from_str(&status_json_with(&status, recent.last_inspection(), HCM))
+                .unwrap();
+        let last = &json["last_inspection"];
+        assert_eq!(last["by"], "cli");
+        assert_eq!(last["verdict"], "FAIL");
+        assert_eq!(last["failed"], serde_json::json!(["backup"]));
+        assert_eq!(last["time"], "2026-11-08T02:00:00Z");
     }
 }

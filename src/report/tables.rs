@@ -1,5 +1,5 @@
 //! The HTML tables of what happened: incidents, overrides, plays by language and
-//! by item, content changes, rejected files and display failures.
+//! by item, content changes, rejected files, display failures and inspections.
 
 use std::fmt::Write;
 
@@ -138,6 +138,25 @@ impl Report {
             &[("Thời gian", "Time"), ("Lệnh", "Action"), ("Lỗi", "Error")],
             rows,
         );
+
+        section(h, "Kiểm tra định kỳ và đột xuất", "Inspections");
+        let rows = self.inspections.iter().map(|i| {
+            vec![
+                at(i.time),
+                i.by.clone(),
+                i.verdict.clone(),
+                i.failed.join(", "),
+                i.warned.join(", "),
+            ]
+        });
+        let head = [
+            ("Thời gian", "Time"),
+            ("Người kiểm tra", "By"),
+            ("Kết quả", "Verdict"),
+            ("Lỗi", "Failed"),
+            ("Cảnh báo", "Warnings"),
+        ];
+        table(h, &head, rows);
     }
 }
 
@@ -185,7 +204,8 @@ pub(crate) fn cause_name(cause: &str) -> &str {
     }
 }
 
-pub(super) fn esc(text: &str) -> String {
+/// `text` made safe inside HTML (text and attribute values).
+pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -213,4 +233,63 @@ fn by_whom(o: &super::model::OverrideRow) -> String {
         cell.push_str(&format!("; ký / signed: {}", o.signer));
     }
     cell
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use std::collections::BTreeMap;
+
+    use super::super::fixture::{after, november, schedule};
+    use super::super::{Period, build_report};
+    use crate::journal::Event;
+
+    pub(crate) fn inspection(by: &str, checks: &[(&str, &str)]) -> Event {
+        let checks: BTreeMap<String, String> = checks
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect();
+        let verdict = ["FAIL", "WARN", "PASS"]
+            .into_iter()
+            .find(|v| checks.values().any(|c| c == v))
+            .unwrap_or("PASS");
+        Event::Inspection {
+            by: by.into(),
+            verdict: verdict.into(),
+            checks,
+            ran: "2026-11-07T12:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn the_report_lists_every_inspection_with_what_failed() {
+        let mut j = november();
+        j.local(
+            "2026-11-07 19:00",
+            inspection("daily", &[("config", "PASS"), ("backup", "WARN")]),
+        );
+        j.local(
+            "2026-11-08 09:00",
+            inspection("Lan (technician)", &[("videos", "FAIL"), ("disk", "WARN")]),
+        );
+        // Outside the month: not listed.
+        j.local("2026-12-01 09:00", inspection("cli", &[("config", "PASS")]));
+        let period: Period = "2026-11".parse().unwrap();
+        let report = build_report(&j.lines, &schedule(), period, "tb-1", after());
+        let rows = &report.inspections;
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (rows[0].by.as_str(), rows[0].verdict.as_str()),
+            ("daily", "WARN")
+        );
+        assert_eq!(rows[0].warned, ["backup"]);
+        assert_eq!(rows[1].failed, ["videos"]);
+        let html = report.to_html();
+        assert!(html.contains("Inspections"), "a section of its own");
+        assert!(html.contains("<td>Lan (technician)</td><td>FAIL</td><td>videos</td>"));
+        assert!(
+            report
+                .to_csv()
+                .contains("Lan (technician),FAIL,videos,disk")
+        );
+    }
 }

@@ -116,10 +116,51 @@ fn check_and_catalog_during_playback_change_nothing_of_the_player() {
         before,
         "check or catalog changed the player's verified copies or trust state"
     );
+    // Each `check` is journaled by the running player (it holds the
+    // journal): two `inspection` lines by `cli`, their files gone.
+    let waiting = data.join("state/inspections");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let journal = kiosk.journal();
+        let seen = events(&journal, "inspection").len();
+        let left = std::fs::read_dir(&waiting).map_or(0, |d| d.count());
+        if seen == 2 && left == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{seen} inspection lines, {left} files waiting"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
     running.finish();
     let journal = kiosk.journal();
     assert!(
         !events(&journal, "play_started").is_empty(),
         "the inspections ran during playback"
+    );
+    let inspections = events(&journal, "inspection");
+    assert!(
+        inspections
+            .iter()
+            .all(|l| l["by"] == "cli" && l["checks"]["videos"] == "PASS"),
+        "{inspections:?}"
+    );
+    // Two processes, one chain: the journal verifies.
+    let verified = infokiosk(&["journal", "verify"], &config, None);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+
+    // No player running: `check` journals its line itself, on the chain.
+    infokiosk(&["check"], &config, None);
+    assert_eq!(events(&kiosk.journal(), "inspection").len(), 3);
+    let verified = infokiosk(&["journal", "verify"], &config, None);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
     );
 }

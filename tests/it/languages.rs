@@ -17,7 +17,7 @@ fn demo(name: &str) -> std::path::PathBuf {
 }
 
 #[test]
-fn khmer_text_slide_is_drawn_with_title_and_body() {
+fn khmer_text_slide_is_drawn_with_title_and_body_filling_the_screen() {
     let kiosk = Kiosk::new("image_seconds: 30\n");
     std::fs::copy(demo("tin-tuc.km.md"), kiosk.content().join("tin-tuc.km.md")).unwrap();
     age_folder(&kiosk.content());
@@ -39,7 +39,14 @@ fn khmer_text_slide_is_drawn_with_title_and_body() {
         .count();
     assert!(title > 1500, "title drawn: {title} yellow pixels");
     assert!(lit(&shot, 60..1200, 120..340, 200) > 3000, "body drawn");
-    // Nothing in the bottom margin: the text fits the slide.
+    // A short notice grows to fill the screen (it was drawn at the base size
+    // in the top half, the bottom third empty)...
+    assert!(
+        lit(&shot, 60..1200, 520..640, 200) > 3000,
+        "the text reaches the lower third: {} lit pixels",
+        lit(&shot, 60..1200, 520..640, 200)
+    );
+    // ... and nothing is in the bottom margin: the text fits the slide.
     assert_eq!(lit(&shot, 60..1200, 660..700, 200), 0);
 }
 

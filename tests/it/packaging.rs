@@ -43,7 +43,7 @@ fn free_display() -> u32 {
 
 #[test]
 fn the_session_scripts_parse() {
-    for script in ["session", "xserver"] {
+    for script in ["session", "xserver", "systemd/postrm"] {
         let out = Command::new("sh")
             .arg("-n")
             .arg(packaging(script))
@@ -55,6 +55,54 @@ fn the_session_scripts_parse() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+#[test]
+fn man_pages_completions_and_version_come_from_the_command_line() {
+    let run = |args: &[&str]| {
+        let out = Command::new(crate::support::bin())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "infokiosk {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // The version names the commit the binary was built from.
+    let version = run(&["--version"]);
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let commit = String::from_utf8_lossy(&head.stdout).trim().to_owned();
+    let expected = if head.status.success() {
+        commit.as_str()
+    } else {
+        "unknown"
+    };
+    assert_eq!(
+        version.trim(),
+        format!("infokiosk {} ({expected})", env!("CARGO_PKG_VERSION"))
+    );
+    // One page for the command, one for each subcommand, in roff.
+    let page = run(&["man"]);
+    assert!(page.contains(".TH infokiosk 1"), "{page}");
+    for sub in ["check", "fleet", "journal", "schedule"] {
+        assert!(page.contains(sub), "the page lists `{sub}`");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    run(&["man", "--out", dir.path().to_str().unwrap()]);
+    let check = std::fs::read_to_string(dir.path().join("infokiosk-check.1")).unwrap();
+    assert!(check.contains(".TH infokiosk-check 1"), "{check}");
+    assert!(
+        check.contains("\\-\\-json"),
+        "the options are on it: {check}"
+    );
+    let bash = run(&["completions", "bash"]);
+    assert!(
+        bash.contains("_infokiosk()") && bash.contains("fleet"),
+        "{bash}"
+    );
 }
 
 #[test]

@@ -348,3 +348,102 @@ fn journal_verify_names_an_edited_line_and_fails() {
     assert!(text.contains("2026-11.jsonl line 3 (seq 3)"), "{text}");
     assert!(text.contains("was edited"), "{text}");
 }
+
+/// The SHA-256 (hex) of a file's bytes.
+fn sha256_of(path: &std::path::Path) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(std::fs::read(path).unwrap());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The `sha256` of every `play_started` line for `item`, in order.
+fn shown_versions(kiosk: &Kiosk, item: &str) -> Vec<String> {
+    events(&kiosk.journal(), "play_started")
+        .iter()
+        .filter(|l| l["item"] == item)
+        .map(|l| l["sha256"].as_str().unwrap_or("(none)").to_owned())
+        .collect()
+}
+
+/// A month on a fast clock: a picture is replaced while the player runs and
+/// another removed; the month's backup holds every version shown, under the
+/// SHA-256 its `play_started` lines carry, and leaves the kiosk by the outbox.
+#[test]
+fn the_month_backup_holds_every_version_shown_whatever_the_folder_holds_now() {
+    let kiosk = Kiosk::new("backup_dir: BACKUPS\n");
+    let (a, b) = (kiosk.content().join("a.png"), kiosk.content().join("b.png"));
+    make_png(&a, "red", 64, 48);
+    make_png(&b, "green", 64, 48);
+    age_folder(&kiosk.content());
+    let (red, green) = (sha256_of(&a), sha256_of(&b));
+    // 08:00 on 2 November, a minute a second.
+    let running = kiosk.start(
+        14.0,
+        &artifact("backup-versions.png"),
+        &["--clock", "2026-11-02T01:00:00Z", "--clock-speed", "60"],
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !shown_versions(&kiosk, "a.png").contains(&red) {
+        assert!(std::time::Instant::now() < deadline, "a.png never shown");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // Replaced as a sync engine does it (a new file renamed over); b removed.
+    let incoming = kiosk.content().join(".a.png.tmp");
+    make_png(&incoming, "blue", 64, 48);
+    age(&incoming);
+    let blue = sha256_of(&incoming);
+    std::fs::rename(&incoming, &a).unwrap();
+    std::fs::remove_file(&b).unwrap();
+    running.finish();
+
+    let versions = shown_versions(&kiosk, "a.png");
+    assert!(
+        versions.contains(&blue),
+        "the new a.png was shown: {versions:?}"
+    );
+    assert!(shown_versions(&kiosk, "b.png").contains(&green));
+    let every: Vec<String> = events(&kiosk.journal(), "play_started")
+        .iter()
+        .map(|l| {
+            l["sha256"]
+                .as_str()
+                .expect("every play_started has its sha256")
+                .to_owned()
+        })
+        .collect();
+
+    let out = std::process::Command::new(bin())
+        .args(["backup", "--month", "2026-11", "--config"])
+        .arg(kiosk.config())
+        .current_dir(kiosk.dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let name = "infokiosk-test-kiosk-2026-11.tar.zst";
+    let archive = kiosk.dir.path().join("BACKUPS").join(name);
+    let report = infokiosk::backup::verify(&archive).unwrap();
+    assert!(report.is_intact(), "{report}");
+    for sha in [&red, &green, &blue].into_iter().chain(&every) {
+        assert_eq!(
+            report.manifest.get(&format!("objects/{sha}")),
+            Some(sha),
+            "{report:#?}"
+        );
+    }
+    assert!(
+        report.missing_items.is_empty(),
+        "{:?}",
+        report.missing_items
+    );
+    // Exported: the same archive and checksum in the outbox.
+    let outbox = kiosk.dir.path().join("outbox");
+    assert_eq!(
+        std::fs::read(outbox.join(name)).unwrap(),
+        std::fs::read(&archive).unwrap()
+    );
+    assert!(outbox.join(format!("{name}.sha256")).is_file());
+}

@@ -2,6 +2,7 @@
 
 mod failures;
 mod memory;
+mod shown;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -73,6 +74,7 @@ impl Fixture {
                 item: (*item).into(),
                 kind: "image".into(),
                 language: "vi".into(),
+                sha256: None,
             };
             journal.append(at, &started).unwrap();
         }

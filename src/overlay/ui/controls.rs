@@ -7,7 +7,6 @@ use super::Facts;
 use super::now::override_text;
 use crate::overlay::actions::OverlayAction;
 use crate::overlay::emergency::Preset;
-use crate::overlay::roles::may_do;
 use crate::overlay::{Session, labels};
 use crate::player::PlaybackCommand;
 use crate::schedule::Power;
@@ -84,7 +83,7 @@ pub(super) fn playback(
         out.push(OverlayAction::Rescan);
     }
     // Quit is for admins only (checked again when it is done).
-    if !may_do(session.role, &OverlayAction::Quit) {
+    if !OverlayAction::Quit.allowed_for(session.role) {
         return;
     }
     ui.add_space(18.0);

@@ -12,12 +12,14 @@ mod tests;
 
 use std::collections::{HashSet, VecDeque};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use bevy::prelude::*;
 
 use super::PlayerSettings;
 use super::stage::LayerId;
+use crate::backup::objects::{ObjectError, ObjectStore, ShownObjects};
 use crate::content::{Catalog, Item};
 use crate::job::Job;
 use crate::journal::plugin::Record;
@@ -34,6 +36,11 @@ const PREPARE_TIMEOUT_SECS: f64 = 10.0;
 const IDLE_RETRY_SECS: f64 = 2.0;
 /// How many shown items are remembered for "previous".
 const HISTORY_LENGTH: usize = 10;
+/// How long after its preparation began a staged item waits for its bytes to
+/// be hashed and stored before it is shown without a `sha256` (a first showing
+/// of a large clip copied across file systems; normally the hash is ready
+/// long before the item's turn).
+const ARCHIVE_WAIT_SECS: f64 = 15.0;
 
 /// What is on screen.
 enum Showing {
@@ -82,6 +89,17 @@ struct Preparing {
     prep: Prep,
     /// Set once the item is ready to be shown.
     staged: Option<Staged>,
+    /// The SHA-256 of its bytes, stored in the shown-content store.
+    fingerprint: Fingerprint,
+}
+
+/// The SHA-256 its `play_started` line carries: the bytes are hashed and put
+/// in the shown-content store on their own thread while the item prepares;
+/// the item is shown once that is done (or after [`ARCHIVE_WAIT_SECS`]).
+enum Fingerprint {
+    Hashing(Job<Result<String, ObjectError>>),
+    /// `None`: no store, or the store could not take the file (logged).
+    Known(Option<String>),
 }
 
 /// Where a ready item waits for its turn.
@@ -119,6 +137,8 @@ pub struct Playback {
     volume: f64,
     /// The playlist had nothing to play when last asked.
     nothing_to_play: bool,
+    /// The shown-content store, shared with the threads that fill it.
+    objects: Option<Arc<Mutex<ShownObjects>>>,
     /// No catalog has arrived yet: hold (black at start) rather than show
     /// the fallback slide for a folder not yet read.
     waiting_for_catalog: bool,
@@ -143,6 +163,10 @@ impl Playback {
             volume: settings.volume,
             nothing_to_play: false,
             waiting_for_catalog: true,
+            objects: settings
+                .objects_dir
+                .as_ref()
+                .map(|dir| Arc::new(Mutex::new(ShownObjects::new(ObjectStore::new(dir))))),
         }
     }
 
@@ -302,14 +326,55 @@ impl Playback {
         None
     }
 
-    /// `item` is being opened.
+    /// `item` is being opened; its bytes start being hashed and stored.
     fn start_preparing(&mut self, item: Item, now: f64, prep: Prep) {
+        let fingerprint = match &self.objects {
+            Some(objects) => {
+                let (objects, path) = (objects.clone(), item.path.clone());
+                Fingerprint::Hashing(Job::start("archive", move || {
+                    let mut objects = objects.lock().unwrap_or_else(PoisonError::into_inner);
+                    objects.archive(&path)
+                }))
+            }
+            None => Fingerprint::Known(None),
+        };
         self.preparing = Some(Preparing {
             item,
             since: now,
             prep,
             staged: None,
+            fingerprint,
         });
+    }
+
+    /// Takes the item's SHA-256 once its thread has it; gives up waiting
+    /// after [`ARCHIVE_WAIT_SECS`] (the thread still stores the bytes, for
+    /// the item's next showing).
+    fn poll_fingerprint(&mut self, now: f64) {
+        let Some(preparing) = &mut self.preparing else {
+            return;
+        };
+        let Fingerprint::Hashing(job) = &mut preparing.fingerprint else {
+            return;
+        };
+        let path = preparing.item.path.display();
+        let known = match job.try_finish() {
+            Some(Ok(Ok(sha256))) => Some(sha256),
+            Some(Ok(Err(e))) => {
+                warn!("{path}: not kept in the shown-content store: {e}");
+                None
+            }
+            Some(Err(e)) => {
+                warn!("{path}: not kept in the shown-content store: {e}");
+                None
+            }
+            None if now - preparing.since > ARCHIVE_WAIT_SECS => {
+                warn!("{path}: not hashed after {ARCHIVE_WAIT_SECS} s: shown without its sha256");
+                None
+            }
+            None => return,
+        };
+        preparing.fingerprint = Fingerprint::Known(known);
     }
 
     /// An item that cannot be shown: not tried again until its file changes
@@ -356,9 +421,11 @@ impl Playback {
         [Some(failed), ended].into_iter().flatten().collect()
     }
 
-    /// The prepared item, once it is staged (ready to show at once).
+    /// The prepared item, once it is staged (ready to show at once) and its
+    /// SHA-256 is known.
     fn take_staged(&mut self) -> Option<Preparing> {
-        self.preparing.take_if(|p| p.staged.is_some())
+        self.preparing
+            .take_if(|p| p.staged.is_some() && matches!(p.fingerprint, Fingerprint::Known(_)))
     }
 
     /// Nothing is being prepared and the playlist had nothing to play: the
@@ -378,7 +445,11 @@ impl Playback {
     /// page). Returns its `play_started`.
     fn present(&mut self, preparing: Preparing, now: f64, seconds: f64) -> Event {
         let Preparing {
-            item, prep, staged, ..
+            item,
+            prep,
+            staged,
+            fingerprint,
+            ..
         } = preparing;
         info!("showing {}", item.path.display());
         self.history.push_back(item.clone());
@@ -390,6 +461,10 @@ impl Playback {
             item: item_name(&item),
             kind: item.kind.name().into(),
             language: item.language.code().into(),
+            sha256: match fingerprint {
+                Fingerprint::Known(sha256) => sha256,
+                Fingerprint::Hashing(_) => None,
+            },
         };
         self.showing = match (prep, staged) {
             (Prep::Video(pipeline), Some(Staged::OnLayer(layer))) => {

@@ -16,7 +16,7 @@ use crate::media::{VideoEvent, VideoPipeline};
 use crate::player::PlayerSettings;
 use crate::player::picture::decode_picture;
 use crate::player::stage::{Stage, StageLayers};
-use crate::player::text_slide::{TextSlide, spawn_text_slide};
+use crate::player::text_slide::{SlideTheme, TextSlide, spawn_text_slide};
 use crate::text::{Article, parse_article};
 
 /// What playback needs to show text slides.
@@ -24,6 +24,7 @@ use crate::text::{Article, parse_article};
 pub struct Slides<'w, 's> {
     pub(super) commands: Commands<'w, 's>,
     pub(super) fonts: Res<'w, Fonts>,
+    pub(super) theme: Res<'w, SlideTheme>,
     pub(super) slides:
         Query<'w, 's, (&'static mut TextSlide, &'static mut Visibility), Without<Stage>>,
 }
@@ -68,6 +69,7 @@ fn open(item: &Item, volume: f64, slides: &mut Slides) -> Result<Prep, String> {
         Kind::Text => Prep::Text(spawn_text_slide(
             &mut slides.commands,
             &slides.fonts,
+            &slides.theme,
             &read_article(item)?,
             &item_name(item),
         )),
@@ -84,6 +86,7 @@ pub(super) fn stage_prepared(
     stage: &mut StageLayers,
     slides: &Slides,
 ) {
+    playback.poll_fingerprint(now);
     let Some(preparing) = &mut playback.preparing else {
         return;
     };
