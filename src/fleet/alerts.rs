@@ -12,8 +12,8 @@ use crate::schedule::{OperatingSchedule, OperatingState, Status};
 pub const SILENCE: Duration = Duration::minutes(3);
 
 /// Free disk below this is `low_disk` when `status.json` does not give the
-/// disk's size (the kiosk's `status.json` carries only free bytes); with
-/// `disk_total_bytes`, the limit is 10 % of it.
+/// disk's size (a kiosk before `disk_total_bytes`); with it, the limit is
+/// 10 % of the disk.
 pub const LOW_DISK_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// The monthly backup runs at the first closing of a month: by the second

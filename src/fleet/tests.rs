@@ -103,6 +103,7 @@ fn status(kiosk: &str, at: &str, heartbeat: &str, disk_free: u64) -> String {
         }),
         last_heartbeat: Some(hcm(heartbeat)),
         disk_free_bytes: Some(disk_free),
+        disk_total_bytes: None,
         last_errors: vec![],
     };
     status_json(&status, HCM)
@@ -455,5 +456,32 @@ fn fleet_of_50_kiosks_with_a_month_of_journal() {
         took.as_secs_f64(),
         fleet.alerts.len(),
         page.len() / 1024
+    );
+}
+
+#[test]
+fn low_disk_is_under_ten_percent_of_the_disk_when_its_size_is_known() {
+    let row = |free: u64, total: Option<u64>| KioskRow {
+        kiosk_id: "tb-1".into(),
+        disk_free_bytes: Some(free),
+        disk_total_bytes: total,
+        ..KioskRow::default()
+    };
+    let low = |row: KioskRow| {
+        alerts::alerts(&row, &legal(), now())
+            .into_iter()
+            .find(|a| a.kind == AlertKind::LowDisk)
+            .map(|a| a.reason)
+    };
+    const GIB: u64 = 1024 * 1024 * 1024;
+    // 5 GiB free of 100: under 10 %, although over the 1 GiB of old kiosks.
+    assert_eq!(
+        low(row(5 * GIB, Some(100 * GIB))).as_deref(),
+        Some("5120 MiB free, under 10 % of the disk")
+    );
+    assert_eq!(low(row(20 * GIB, Some(100 * GIB))), None);
+    assert_eq!(
+        low(row(GIB / 2, None)).as_deref(),
+        Some("512 MiB free, under 1 GiB")
     );
 }

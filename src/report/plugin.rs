@@ -109,6 +109,7 @@ fn write_status(
             .and_then(|(p, _)| Duration::from_std(p).ok())
             .map_or(now, |p| now - p),
     });
+    let disk = crate::health::disk_space(&settings.data_dir).ok();
     let status = KioskStatus {
         kiosk: settings.kiosk.clone(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -117,9 +118,8 @@ fn write_status(
         screen_reason: status.reason.to_string(),
         now_showing,
         last_heartbeat: Some(now),
-        disk_free_bytes: crate::health::disk_space(&settings.data_dir)
-            .ok()
-            .map(|s| s.free),
+        disk_free_bytes: disk.as_ref().map(|s| s.free),
+        disk_total_bytes: disk.as_ref().map(|s| s.total),
         last_errors: Vec::new(),
     };
     let tz = operating.schedule.timezone();

@@ -32,6 +32,8 @@ pub struct KioskStatus {
     pub last_heartbeat: Option<DateTime<Utc>>,
     /// Free bytes on the data disk, if known.
     pub disk_free_bytes: Option<u64>,
+    /// The data disk's size, if known (the office alerts under 10 % free).
+    pub disk_total_bytes: Option<u64>,
     /// The latest problems, oldest first (see [`recent_errors`]).
     pub last_errors: Vec<String>,
 }
@@ -233,6 +235,7 @@ mod tests {
             }),
             last_heartbeat: Some(hcm("2026-11-05 09:31")),
             disk_free_bytes: Some(12_345_678),
+            disk_total_bytes: Some(987_654_321),
             last_errors: recent_errors(&november().lines, HCM, 2),
         };
         let json: Value = serde_json::from_str(&status_json(&status, HCM)).unwrap();
@@ -243,6 +246,7 @@ mod tests {
         assert_eq!(json["now_showing"]["item"], "tin-tuc.km.jpg");
         assert_eq!(json["last_heartbeat"], "2026-11-05T02:31:00Z");
         assert_eq!(json["disk_free_bytes"], 12_345_678);
+        assert_eq!(json["disk_total_bytes"], 987_654_321);
         assert_eq!(
             json["last_errors"],
             serde_json::json!([
@@ -384,6 +388,7 @@ mod tests {
             now_showing: None,
             last_heartbeat: None,
             disk_free_bytes: None,
+            disk_total_bytes: None,
             last_errors: Vec::new(),
         };
         let json: Value =
