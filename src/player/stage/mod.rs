@@ -15,7 +15,7 @@ use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy::render::renderer::RenderDevice;
-use bevy::render::{Render, RenderApp, RenderSystems};
+use bevy::render::{ExtractSchedule, Render, RenderApp, RenderSystems};
 use bevy::sprite_render::Material2dPlugin;
 
 use super::PlayerSettings;
@@ -23,7 +23,7 @@ use super::fit::fit_picture;
 use crate::config::Transition;
 use crate::media::{Frame, PixelLayout};
 use material::{StageMaterial, change_material};
-use upload::{FrameUploads, Upload, size_plane, write_frames};
+use upload::{ExtractedUploads, FrameUploads, Upload, extract_uploads, size_plane, write_frames};
 
 /// Marks both stage layers.
 #[derive(Component)]
@@ -265,12 +265,16 @@ pub(super) fn plugin(app: &mut App) {
     embedded_asset!(app, "stage.wgsl");
     let uploads = FrameUploads::default();
     if let Some(render_app) = app.get_sub_app_mut(RenderApp) {
-        render_app.insert_resource(uploads.clone()).add_systems(
-            Render,
-            write_frames
-                .after(RenderSystems::PrepareAssets)
-                .before(RenderSystems::Render),
-        );
+        render_app
+            .insert_resource(uploads.clone())
+            .init_resource::<ExtractedUploads>()
+            .add_systems(ExtractSchedule, extract_uploads)
+            .add_systems(
+                Render,
+                write_frames
+                    .after(RenderSystems::PrepareAssets)
+                    .before(RenderSystems::Render),
+            );
     }
     app.add_plugins(Material2dPlugin::<StageMaterial>::default())
         .insert_resource(uploads)

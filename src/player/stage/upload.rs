@@ -61,11 +61,31 @@ pub(super) fn size_plane(
     true
 }
 
+/// The render world's own frames to write: those the main world left before
+/// this frame's extraction. With pipelined rendering the main world runs the
+/// next frame while this one renders: a frame it puts then must wait for the
+/// next extraction, or the screen would run a frame ahead of what the main
+/// world (and `--frame-log`) says is shown.
+#[derive(Resource, Default)]
+pub(super) struct ExtractedUploads(Mutex<[Option<Upload>; 2]>);
+
+/// Render world, at extraction: takes the frames put since the last one (a
+/// newer frame replaces one not yet written).
+pub(super) fn extract_uploads(uploads: Res<FrameUploads>, extracted: Res<ExtractedUploads>) {
+    let mut shared = uploads.0.lock().unwrap_or_else(|e| e.into_inner());
+    let mut own = extracted.0.lock().unwrap_or_else(|e| e.into_inner());
+    for (slot, put) in own.iter_mut().zip(shared.iter_mut()) {
+        if let Some(upload) = put.take() {
+            *slot = Some(upload);
+        }
+    }
+}
+
 /// Render world: writes waiting frames into their plane textures, straight
 /// from the decoder's buffers (rows as far apart as the decoder put them).
 /// A frame whose textures are not on the GPU yet waits for the next frame.
 pub(super) fn write_frames(
-    uploads: Res<FrameUploads>,
+    uploads: Res<ExtractedUploads>,
     textures: Res<RenderAssets<GpuImage>>,
     queue: Res<RenderQueue>,
 ) {
