@@ -434,8 +434,13 @@ fn lockout_survives_a_kill_and_each_role_has_its_pages() {
     desk.key("F5");
     sleep(Duration::from_millis(800));
     desk.type_text("Dien tap");
+    // egui moves the focus at its next frame, slow under load: let it land
+    // before typing into the next field (once seen arriving empty).
+    sleep(Duration::from_millis(800));
     desk.key("shift+Tab");
+    sleep(Duration::from_millis(800));
     desk.type_text("So TTTT cong van 12");
+    sleep(Duration::from_millis(800));
     desk.key("Tab Tab Return");
     wait_for(&kiosk, &desk, "override", 30, |j| {
         count(j, "override_set") == 1
