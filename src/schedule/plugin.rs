@@ -409,6 +409,11 @@ mod tests {
     /// `start` (Ho Chi Minh wall clock) until the test moves it. The legal
     /// hours: 07:00-11:00 and 14:00-18:00.
     fn app(dir: &Path, start: &str) -> App {
+        app_with(dir, start, None, None)
+    }
+
+    /// [`app`] with the state files under `dir/state` (or none) and control keys.
+    fn app_with(dir: &Path, start: &str, state: Option<&Path>, keys: Option<ControlKeys>) -> App {
         let mut app = App::new();
         app.add_plugins((MinimalPlugins, StatesPlugin))
             .insert_resource(Clock::starting_at(hcm(start), 0.0))
@@ -418,9 +423,9 @@ mod tests {
             .add_plugins(SchedulePlugin {
                 schedule: OperatingSchedule::from_config(&ScheduleConfig::default()).unwrap(),
                 control_file: dir.join("control.yaml"),
-                state_file: None,
-                control_state: None,
-                control_keys: None,
+                state_file: state.map(|s| s.join("override.json")),
+                control_state: state.map(|s| s.join("control.json")),
+                control_keys: keys,
             });
         app
     }
@@ -429,19 +434,7 @@ mod tests {
     /// call is a start, after a clean stop or a power cut alike (every state file is written
     /// whole before anything it records is acted on).
     fn started(dir: &Path, start: &str, keys: Option<ControlKeys>) -> App {
-        let mut app = App::new();
-        app.add_plugins((MinimalPlugins, StatesPlugin))
-            .insert_resource(Clock::starting_at(hcm(start), 0.0))
-            .insert_resource(Recorder::synchronous(
-                Journal::open(&dir.join("journal"), "test", HCM).unwrap(),
-            ))
-            .add_plugins(SchedulePlugin {
-                schedule: OperatingSchedule::from_config(&ScheduleConfig::default()).unwrap(),
-                control_file: dir.join("control.yaml"),
-                state_file: Some(dir.join("state/override.json")),
-                control_state: Some(dir.join("state/control.json")),
-                control_keys: keys,
-            });
+        let mut app = app_with(dir, start, Some(&dir.join("state")), keys);
         app.update();
         app
     }
