@@ -37,11 +37,16 @@ pub(crate) fn sign(dir: &std::path::Path, content: &std::path::Path) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    minisign_file(dir, &content.join("playlist.yaml"));
+}
+
+/// `minisign -S`: signs `file` (FILE.minisig beside it) with the key in `dir`.
+pub(crate) fn minisign_file(dir: &std::path::Path, file: &std::path::Path) {
     let out = Command::new("minisign")
         .args(["-S", "-s"])
         .arg(dir.join("key.sec"))
         .arg("-m")
-        .arg(content.join("playlist.yaml"))
+        .arg(file)
         .output()
         .unwrap();
     assert!(
