@@ -47,6 +47,9 @@ impl Plugin for AppPlugin {
         info!("{}", startup_line(options, &schedule, now));
         app.add_plugins(default_plugins(options.windowed, options.window_size));
         app.add_plugins(bevy_egui::EguiPlugin::default());
+        app.add_plugins(crate::pacing::PacingPlugin {
+            max_fps: options.config.max_fps,
+        });
         let month = journal::month_at(now, schedule.timezone());
         let gap = journal::last_alive(&options.config.journal_dir(), &month)
             .and_then(|last| last.downtime_until(now, &schedule));
@@ -98,6 +101,10 @@ impl Plugin for AppPlugin {
                     transition: config.transition(),
                     preroll_seconds: config.preroll_seconds,
                     objects_dir: Some(config.objects_dir()),
+                    signed_manifest: config
+                        .scan_options()
+                        .trust_state
+                        .filter(|_| config.trust.require_signature),
                 },
                 ticker: config.ticker.clone(),
                 captions: config.captions.clone(),

@@ -35,6 +35,15 @@ impl Clock {
         }
     }
 
+    /// How many real seconds this clock takes from `from` to `to`.
+    pub fn real_seconds_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
+        let clock_seconds = (to - from).as_seconds_f64();
+        match &self.fake {
+            None => clock_seconds,
+            Some(f) => clock_seconds / f.speed,
+        }
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         match &self.fake {
             None => Utc::now(),
@@ -58,5 +67,8 @@ mod tests {
         assert!(a >= start && a < start + Duration::seconds(5));
         std::thread::sleep(std::time::Duration::from_millis(20));
         assert!(clock.now() > a, "a 60x clock moves on after 20 ms");
+        let b = a + Duration::minutes(1);
+        assert_eq!(clock.real_seconds_between(a, b), 1.0);
+        assert_eq!(Clock::system().real_seconds_between(a, b), 60.0);
     }
 }

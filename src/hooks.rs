@@ -10,6 +10,8 @@ use bevy::ecs::system::IntoObserverSystem;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 
+use crate::pacing::Pace;
+
 /// `--exit-after`, `--screenshot`, `--screenshot-at` and `--frame-log`.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct TestHooks {
@@ -84,7 +86,21 @@ pub fn plugin(app: &mut App) {
     due.sort_by(|a, b| b.at.total_cmp(&a.at));
     app.insert_resource(Screenshots { due, ..default() })
         .add_message::<ScreenshotTaken>()
-        .add_systems(Update, (take_timed_screenshots, exit_when_due).chain());
+        .init_resource::<Pace>()
+        .add_systems(
+            Update,
+            (take_timed_screenshots, exit_when_due, wake_when_due).chain(),
+        );
+}
+
+/// Has the loop awake for the next timed screenshot and for the exit.
+fn wake_when_due(hooks: Res<TestHooks>, shots: Res<Screenshots>, mut pace: ResMut<Pace>) {
+    if let Some(shot) = shots.due.last() {
+        pace.wake_at(shot.at);
+    }
+    if let Some(after) = hooks.exit_after {
+        pace.wake_at(after);
+    }
 }
 
 fn take_timed_screenshots(

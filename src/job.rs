@@ -13,7 +13,11 @@ impl<T: Send + 'static> Job<T> {
     pub fn start(name: &str, work: impl FnOnce() -> T + Send + 'static) -> Self {
         let handle = std::thread::Builder::new()
             .name(name.into())
-            .spawn(work)
+            .spawn(|| {
+                // The loop may sleep between frames: the result is taken at once.
+                let _wake = crate::wake::WakeOnDrop;
+                work()
+            })
             .map_err(|_| JobFailed);
         Self(Some(handle))
     }

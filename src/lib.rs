@@ -47,9 +47,13 @@ pub mod media;
 #[cfg(feature = "player")]
 pub mod overlay;
 #[cfg(feature = "player")]
+pub mod pacing;
+#[cfg(feature = "player")]
 pub mod player;
 #[cfg(feature = "player")]
 pub mod screen_state;
+#[cfg(feature = "player")]
+pub mod wake;
 
 #[cfg(feature = "player")]
 pub use app::{AppPlugin, Outcome, RunOptions, run};

@@ -1,5 +1,6 @@
 //! What goes into a month's archive: the versions of files shown that month (the
-//! objects the journal's `play_started` lines name by `sha256`), the month's
+//! objects the journal's `play_started` and `content_in_force` lines name by
+//! `sha256`), the month's
 //! journal and the config in force. A `play_started` line without `sha256` (a
 //! journal from before the object store, or a store that could not take the
 //! file) falls back to the file as it is now in the content folder.
@@ -76,13 +77,13 @@ pub(super) fn plan(job: &BackupJob) -> Result<Plan, BackupError> {
     let mut shown: BTreeMap<String, Shown> = BTreeMap::new();
     let mut objects: BTreeMap<String, (Shown, BTreeSet<String>)> = BTreeMap::new();
     let broken = stream_lines(&journal, |line| {
-        if text(&line, "event") != "play_started" {
-            return ControlFlow::Continue(());
-        }
-        let (item, Some(t)) = (text(&line, "item"), time_of(&line)) else {
+        let Some((item, sha256)) = shown_in(&line) else {
             return ControlFlow::Continue(());
         };
-        match text(&line, "sha256") {
+        let Some(t) = time_of(&line) else {
+            return ControlFlow::Continue(());
+        };
+        match sha256 {
             "" => count(shown.entry(item.to_owned()), t),
             sha256 => match objects.entry(sha256.to_owned()) {
                 Entry::Vacant(new) => {
@@ -176,6 +177,18 @@ pub(super) fn plan(job: &BackupJob) -> Result<Plan, BackupError> {
         broken_journal_lines: broken,
         total_bytes,
     })
+}
+
+/// What a journal line says was shown, and the SHA-256 of its bytes (empty
+/// when the line has none): a `play_started` (`item`), or a
+/// `content_in_force` (`file`: a ticker, captions, the signed manifest).
+pub(super) fn shown_in(line: &serde_json::Value) -> Option<(&str, &str)> {
+    let item = match text(line, "event") {
+        "play_started" => text(line, "item"),
+        "content_in_force" => text(line, "file"),
+        _ => return None,
+    };
+    Some((item, text(line, "sha256")))
 }
 
 fn planned(source: &Path, name: String) -> Result<PlannedFile, BackupError> {

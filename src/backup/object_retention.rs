@@ -1,5 +1,5 @@
 //! When an object may leave the shown-content store: once every month whose
-//! journal names it (a `play_started` line's `sha256`) has a verified archive
+//! journal names it (a `play_started` or `content_in_force` line's `sha256`) has a verified archive
 //! that holds it. An object no journal names yet (stored a moment before its
 //! line is written) is kept.
 
@@ -7,17 +7,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
 use std::path::Path;
 
+use super::collect::shown_in;
 use super::objects::ObjectStore;
 use super::{archive_name, verify};
 use crate::journal::month_files;
 use crate::report::Month;
-use crate::report::lines::{stream_lines, text};
+use crate::report::lines::stream_lines;
 
 /// What [`prune_objects`] did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ObjectPruning {
     /// Objects removed (their SHA-256).
     pub removed: Vec<String>,
+    /// Their size together.
+    pub bytes: u64,
     /// Objects still needed: a month naming them has no verified archive
     /// holding them (the month running now, a failed backup).
     pub needed: usize,
@@ -42,11 +45,10 @@ pub fn prune_objects(
         };
         let shas = named.entry(month).or_default();
         stream_lines(&file, |line| {
-            if text(&line, "event") == "play_started" {
-                let sha256 = text(&line, "sha256");
-                if !sha256.is_empty() {
-                    shas.insert(sha256.to_owned());
-                }
+            if let Some((_, sha256)) = shown_in(&line)
+                && !sha256.is_empty()
+            {
+                shas.insert(sha256.to_owned());
             }
             ControlFlow::Continue(())
         })?;
@@ -73,8 +75,12 @@ pub fn prune_objects(
         };
         if needed.contains(&sha256) {
             pruning.needed += 1;
-        } else if std::fs::remove_file(&path).is_ok() {
+            continue;
+        }
+        let size = std::fs::symlink_metadata(&path).map_or(0, |m| m.len());
+        if std::fs::remove_file(&path).is_ok() {
             pruning.removed.push(sha256);
+            pruning.bytes += size;
         }
     }
     Ok(pruning)

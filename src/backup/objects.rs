@@ -120,6 +120,44 @@ impl ObjectStore {
         Ok((sha256, how))
     }
 
+    /// Puts `bytes` in the store unless they are there already: for what the
+    /// player read into memory and used from there (a ticker file, captions,
+    /// the signed manifest), so the object is exactly what was used even if
+    /// the file has changed since. Returns the SHA-256 (hex).
+    pub fn put_bytes(&self, bytes: &[u8]) -> Result<String, ObjectError> {
+        let sha256 = hex(&Sha256::digest(bytes));
+        let target = self.path_of(&sha256).expect("a hex SHA-256");
+        if std::fs::symlink_metadata(&target)
+            .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        {
+            return Ok(sha256);
+        }
+        let store_failed = |e| ObjectError::Store {
+            path: target.clone(),
+            source: e,
+        };
+        let folder = target.parent().expect("inside the store");
+        std::fs::create_dir_all(folder).map_err(store_failed)?;
+        let temp = self.temp_name();
+        let written = File::options()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .and_then(|mut out| {
+                out.write_all(bytes)?;
+                out.sync_all()
+            })
+            .and_then(|()| std::fs::rename(&temp, &target));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&temp);
+            return Err(store_failed(e));
+        }
+        File::open(folder)
+            .and_then(|d| d.sync_all())
+            .map_err(store_failed)?;
+        Ok(sha256)
+    }
+
     /// A hard link to `source` at `temp`, kept only when it is the very file
     /// that was opened and hashed (not a symlink, not a file swapped in since).
     fn link(&self, source: &Path, temp: &Path, opened: &std::fs::Metadata) -> bool {
@@ -318,6 +356,28 @@ mod tests {
         let read = |sha: &str| std::fs::read_to_string(store.path_of(sha).unwrap()).unwrap();
         assert_eq!(read(&first), "Tin tức, bản một");
         assert_eq!(read(&second), "Tin tức, bản hai");
+    }
+
+    #[test]
+    fn bytes_in_memory_are_stored_once_under_their_sha256() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ObjectStore::new(dir.path().join("objects"));
+        let sha = store.put_bytes("Tin thứ nhất\n".as_bytes()).unwrap();
+        assert_eq!(sha, sha_of("Tin thứ nhất\n".as_bytes()));
+        let object = store.path_of(&sha).unwrap();
+        assert_eq!(std::fs::read(&object).unwrap(), "Tin thứ nhất\n".as_bytes());
+        let stored = std::fs::metadata(&object).unwrap().ino();
+        assert_eq!(store.put_bytes("Tin thứ nhất\n".as_bytes()).unwrap(), sha);
+        assert_eq!(
+            std::fs::metadata(&object).unwrap().ino(),
+            stored,
+            "not written again"
+        );
+        let names: Vec<_> = std::fs::read_dir(store.root())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, [&sha[..2]], "no temporary file left");
     }
 
     #[test]

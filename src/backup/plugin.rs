@@ -142,18 +142,30 @@ fn back_up_and_report(job: &BackupJob, settings: &BackupSettings) -> Vec<Event> 
     let mut events = Vec::new();
     match run_backup(job, &mut |_, _| {}) {
         Ok(outcome) => {
+            events.push(outcome.to_event());
             if settings.export_to_outbox {
                 let archive = &outcome.summary().archive;
+                let month = job.month.to_string();
                 match export_to_outbox(archive, &settings.outbox_dir) {
-                    Ok(copy) => info!("backup exported to {}", copy.display()),
-                    Err(e) => error!(
-                        "cannot copy the backup {} into the outbox {}: {e}",
-                        archive.display(),
-                        settings.outbox_dir.display()
-                    ),
+                    Ok(copy) => {
+                        info!("backup exported to {}", copy.display());
+                        let path = copy.display().to_string();
+                        events.push(Event::BackupExported { month, path });
+                    }
+                    Err(e) => {
+                        error!(
+                            "cannot copy the backup {} into the outbox {}: {e}",
+                            archive.display(),
+                            settings.outbox_dir.display()
+                        );
+                        events.push(Event::BackupExportFailed {
+                            month,
+                            path: settings.outbox_dir.display().to_string(),
+                            error: e.to_string(),
+                        });
+                    }
                 }
             }
-            events.push(outcome.to_event());
         }
         Err(e) => {
             error!("monthly backup of {} failed: {e}", job.month);
@@ -171,11 +183,17 @@ fn back_up_and_report(job: &BackupJob, settings: &BackupSettings) -> Vec<Event> 
     // object is between its hashing and its `play_started` line.
     let store = ObjectStore::new(job.objects_dir());
     match prune_objects(&store, &job.journal_dir, &job.backup_dir, &job.kiosk) {
-        Ok(pruned) if !pruned.removed.is_empty() => info!(
-            "shown-content store: {} objects removed (every month showing them is archived and verified), {} still needed",
-            pruned.removed.len(),
-            pruned.needed
-        ),
+        Ok(pruned) if !pruned.removed.is_empty() => {
+            info!(
+                "shown-content store: {} objects removed (every month showing them is archived and verified), {} still needed",
+                pruned.removed.len(),
+                pruned.needed
+            );
+            events.push(Event::ObjectsPruned {
+                count: pruned.removed.len() as u64,
+                bytes: pruned.bytes,
+            });
+        }
         Ok(_) => {}
         Err(e) => warn!("shown-content store not pruned: {e}"),
     }
@@ -199,4 +217,82 @@ fn back_up_and_report(job: &BackupJob, settings: &BackupSettings) -> Vec<Event> 
         Err(e) => warn!("monthly report: {e}"),
     }
     events
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backup::tests::Fixture;
+    use crate::journal::Journal;
+    use crate::schedule::ScheduleConfig;
+    use crate::test_support::{HCM, hcm};
+
+    fn settings(fx: &Fixture, job: &BackupJob, outbox: PathBuf) -> BackupSettings {
+        BackupSettings {
+            kiosk: job.kiosk.clone(),
+            schedule: OperatingSchedule::from_config(&ScheduleConfig::default()).unwrap(),
+            content_dir: fx.content_dir(),
+            journal_dir: fx.journal_dir(),
+            config_file: Some(job.config_file.clone()),
+            backup_dir: fx.backup_dir(),
+            keep_months: 12,
+            outbox_dir: outbox,
+            export_to_outbox: true,
+        }
+    }
+
+    #[test]
+    fn the_export_and_the_objects_pruned_are_journaled() {
+        let fx = Fixture::new();
+        let job = fx.job("2026-11", false);
+        let store = ObjectStore::new(job.objects_dir());
+        let sha256 = store.put_bytes("Tin thứ nhất\n".as_bytes()).unwrap();
+        let mut journal = Journal::open(&fx.journal_dir(), "tb-1", HCM).unwrap();
+        let line = Event::ContentInForce {
+            kind: "ticker".into(),
+            file: "ticker.vi.txt".into(),
+            sha256: sha256.clone(),
+        };
+        journal.append(hcm("2026-11-02 07:00"), &line).unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let outbox = root.path().join("outbox");
+
+        let events = back_up_and_report(&job, &settings(&fx, &job, outbox.clone()));
+        assert!(
+            matches!(events[0], Event::BackupWritten { .. }),
+            "{events:?}"
+        );
+        let copy = outbox.join("infokiosk-tb-1-2026-11.tar.zst");
+        assert!(copy.is_file());
+        assert!(events.contains(&Event::BackupExported {
+            month: "2026-11".into(),
+            path: copy.display().to_string(),
+        }));
+        assert!(events.contains(&Event::ObjectsPruned {
+            count: 1,
+            bytes: "Tin thứ nhất\n".len() as u64,
+        }));
+        assert!(!store.path_of(&sha256).unwrap().is_file());
+
+        // An outbox that cannot be written: said, and nothing pruned twice.
+        let blocked = root.path().join("not-a-folder");
+        std::fs::write(&blocked, "").unwrap();
+        let events = back_up_and_report(&job, &settings(&fx, &job, blocked.clone()));
+        let failed = events
+            .iter()
+            .find_map(|e| match e {
+                Event::BackupExportFailed { month, path, error } => Some((month, path, error)),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{events:?}"));
+        assert_eq!(failed.0, "2026-11");
+        assert_eq!(*failed.1, blocked.display().to_string());
+        assert!(
+            !events.iter().any(|e| matches!(
+                e,
+                Event::ObjectsPruned { .. } | Event::BackupExported { .. }
+            )),
+            "{events:?}"
+        );
+    }
 }

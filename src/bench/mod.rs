@@ -1,13 +1,15 @@
-//! `infokiosk bench …` (catalog, video, journal-verify): speed figures anyone can rerun. Benchmarks report;
+//! `infokiosk bench …` (catalog, video, idle, journal-verify): speed figures anyone can rerun. Benchmarks report;
 //! they never pass or fail (these machines are shared and noisy).
 
 mod catalog;
+mod idle;
 mod journal;
 mod video;
 
 #[cfg(test)]
 pub(crate) use catalog::TINY_PNG;
 pub use catalog::bench_catalog;
+pub use idle::bench_idle;
 pub use journal::bench_journal_verify;
 pub use video::bench_video;
 

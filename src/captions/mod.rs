@@ -109,6 +109,12 @@ fn skipped_summary(skipped: &[SkippedCue]) -> String {
 /// A caption or ticker file as text: UTF-8 (BOM or not), or UTF-16 with its BOM, as Windows
 /// editors save "Unicode" files. Anything else is refused rather than shown as mojibake.
 pub fn read_text(path: &Path) -> Result<String, CaptionError> {
+    read_text_and_bytes(path).map(|(text, _)| text)
+}
+
+/// [`read_text`], and the bytes the text was decoded from: what the player
+/// archives as shown (`crate::backup::objects`), never a second read.
+pub fn read_text_and_bytes(path: &Path) -> Result<(String, Vec<u8>), CaptionError> {
     let read_error = |source| CaptionError::Read {
         path: path.to_owned(),
         source,
@@ -138,20 +144,31 @@ pub fn read_text(path: &Path) -> Result<String, CaptionError> {
         [0xff, 0xfe, rest @ ..] => utf16(rest, u16::from_le_bytes),
         [0xfe, 0xff, rest @ ..] => utf16(rest, u16::from_be_bytes),
         _ => {
-            return String::from_utf8(bytes).map_err(|e| CaptionError::NotUtf8 {
-                path: path.to_owned(),
-                offset: e.utf8_error().valid_up_to(),
-            });
+            return match std::str::from_utf8(&bytes) {
+                Ok(text) => Ok((text.to_owned(), bytes)),
+                Err(e) => Err(CaptionError::NotUtf8 {
+                    path: path.to_owned(),
+                    offset: e.valid_up_to(),
+                }),
+            };
         }
     };
-    decoded.ok_or_else(|| CaptionError::NotUtf8 {
-        path: path.to_owned(),
-        offset: 0,
-    })
+    match decoded {
+        Some(text) => Ok((text, bytes)),
+        None => Err(CaptionError::NotUtf8 {
+            path: path.to_owned(),
+            offset: 0,
+        }),
+    }
 }
 
 /// Reads and parses a caption file, choosing the format by its extension (`.srt`, `.vtt`).
 pub fn parse_file(path: &Path) -> Result<Captions, CaptionError> {
+    parse_file_and_bytes(path).map(|(captions, _)| captions)
+}
+
+/// [`parse_file`], and the bytes the captions were parsed from.
+pub fn parse_file_and_bytes(path: &Path) -> Result<(Captions, Vec<u8>), CaptionError> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
@@ -165,13 +182,15 @@ pub fn parse_file(path: &Path) -> Result<Captions, CaptionError> {
             });
         }
     };
-    parse(&read_text(path)?).map_err(|error| match error {
+    let (text, bytes) = read_text_and_bytes(path)?;
+    let captions = parse(&text).map_err(|error| match error {
         CaptionError::NoCues { skipped, .. } => CaptionError::NoCues {
             file: Some(path.to_owned()),
             skipped,
         },
         other => other,
-    })
+    })?;
+    Ok((captions, bytes))
 }
 
 #[cfg(test)]

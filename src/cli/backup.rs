@@ -56,7 +56,7 @@ pub fn exec(args: Args) -> Result<()> {
     let month = match &args.month {
         Some(text) => text.parse::<Period>().ok().and_then(|p| match p {
             Period::Month(m) => Some(m),
-            Period::Year(_) => None,
+            Period::Year(_) | Period::Dates { .. } => None,
         }),
         None => Some(Month::previous_of(Utc::now(), tz)),
     }

@@ -1,12 +1,12 @@
-//! `infokiosk bench`: speed figures of the catalog scan, the video path and
-//! `journal verify` (they report; they never fail).
+//! `infokiosk bench`: speed figures of the catalog scan, the video path, the
+//! player at rest and `journal verify` (they report; they never fail).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Subcommand;
 
-use infokiosk::bench::{bench_catalog, bench_journal_verify, bench_video};
+use infokiosk::bench::{bench_catalog, bench_idle, bench_journal_verify, bench_video};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -32,6 +32,14 @@ enum What {
         #[arg(long, default_value_t = 1000)]
         switches: usize,
     },
+    /// CPU and frames drawn by the player on screens that change little (a
+    /// still picture, a text slide, a picture with the ticker, a 25 fps
+    /// clip). Needs a display (`xvfb-run -a infokiosk bench idle`).
+    Idle {
+        /// How long each screen is measured, after 8 s of start-up.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
     /// `journal verify` on a month of chained journal lines.
     JournalVerify {
         #[arg(long, default_value_t = 300_000)]
@@ -48,6 +56,7 @@ pub fn exec(args: Args) -> Result<()> {
             let files: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
             bench_video(&files, switches).map_err(anyhow::Error::msg)?
         }
+        What::Idle { seconds } => bench_idle(seconds).map_err(anyhow::Error::msg)?,
         What::JournalVerify { lines } => bench_journal_verify(lines)?,
     };
     println!("{figures}");

@@ -23,8 +23,8 @@ pub use display::{DisplayBackend, DisplayConfig};
 pub use outbox::OutboxConfig;
 pub use overlay::{Hotkey, HotkeyKey, OverlayConfig, OverlayLanguage, PinEntry, Role};
 pub use presentation::{
-    StatusStripConfig, TextAlign, TextConfig, TickerConfig, TickerLanguage, Transition,
-    TransitionKind, rgb,
+    CaptionsConfig, StatusStripConfig, TextAlign, TextConfig, TickerConfig, TickerLanguage,
+    Transition, TransitionKind, rgb,
 };
 
 /// Whether monthly backups leave the kiosk through the outbox.
@@ -81,6 +81,10 @@ pub struct KioskConfig {
     /// A clip's successor is made ready (a clip prerolled to its first
     /// frame, a picture decoded and uploaded) this long before its turn.
     pub preroll_seconds: f64,
+    /// The most frames drawn per second while something moves (the ticker,
+    /// a crossfade, the overlay). A still screen is drawn once a second; a
+    /// clip at its own frame rate.
+    pub max_fps: f64,
     /// The languages shown, in order (vi, en, km).
     pub languages: Vec<Language>,
     /// `sequence`: all variants of an item back to back; `rotate`: one
@@ -94,8 +98,9 @@ pub struct KioskConfig {
     /// Pictures with more pixels than this (in millions) are refused unread.
     pub max_image_megapixels: f64,
     /// Caption languages shown under a clip (from its `NAME.LANG.srt|vtt`
-    /// sidecars), stacked in this order; the clip's own language is skipped.
-    pub captions: Vec<Language>,
+    /// sidecars), stacked in this order, the clip's own language skipped; and
+    /// the band at the bottom edge they are fitted into.
+    pub captions: CaptionsConfig,
     /// The news ticker along the bottom.
     pub ticker: TickerConfig,
     /// The optional strip along the top: local time and labels.
@@ -150,12 +155,13 @@ impl Default for KioskConfig {
             transition: TransitionKind::Cut,
             transition_seconds: 0.5,
             preroll_seconds: 2.0,
+            max_fps: 60.0,
             languages: Language::SPOKEN.to_vec(),
             language_mode: LanguageMode::Sequence,
             urgent_every: 3,
             rescan_seconds: 60.0,
             max_image_megapixels: 40.0,
-            captions: vec![Language::Km, Language::En],
+            captions: CaptionsConfig::default(),
             ticker: TickerConfig::default(),
             status_strip: StatusStripConfig::default(),
             text: TextConfig::default(),
@@ -256,6 +262,9 @@ impl KioskConfig {
         if !(self.preroll_seconds.is_finite() && (0.1..=30.0).contains(&self.preroll_seconds)) {
             return Err(invalid("preroll_seconds", "must be between 0.1 and 30"));
         }
+        if !(self.max_fps.is_finite() && (1.0..=240.0).contains(&self.max_fps)) {
+            return Err(invalid("max_fps", "must be between 1 and 240"));
+        }
         if self.content_dir.as_os_str().is_empty() {
             return Err(invalid("content_dir", "must not be empty"));
         }
@@ -280,6 +289,9 @@ impl KioskConfig {
         self.text
             .validate()
             .map_err(|reason| invalid("text", &reason))?;
+        self.captions
+            .validate()
+            .map_err(|reason| invalid("captions", &reason))?;
         self.trust
             .validate()
             .map_err(|e| invalid("trust", &e.to_string()))?;
@@ -385,6 +397,39 @@ mod tests {
         ] {
             let err = parse(text).unwrap_err().to_string();
             assert!(err.contains("`text`") && err.contains(says), "{err}");
+        }
+    }
+
+    #[test]
+    fn captions_are_a_list_or_a_map_with_the_band_height_checked_naming_file_and_key() {
+        let list = parse("captions: [en]\n").unwrap().captions;
+        assert_eq!(list.languages, [Language::En]);
+        assert_eq!(list.band_height, 0.12);
+        let map = parse("captions:\n  languages: [km]\n  band_height: 0.1\n").unwrap();
+        assert_eq!(map.captions.languages, [Language::Km]);
+        assert_eq!(map.captions.band_height, 0.1);
+        assert_eq!(
+            parse("captions:\n  band_height: 0.2\n")
+                .unwrap()
+                .captions
+                .languages,
+            [Language::Km, Language::En],
+            "the languages default when only the band is given"
+        );
+        for (text, says) in [
+            (
+                "captions:\n  band_height: 0.5\n",
+                "key `captions`: band_height 0.5 is not between 0.05 and 0.3",
+            ),
+            ("captions:\n  band_height: 0\n", "band_height 0 is not"),
+            ("captions:\n  band: 0.1\n", "unknown field `band`"),
+            ("captions: 3\n", "a list of languages, or a map"),
+        ] {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(
+                err.contains(says) && err.contains("/etc/infokiosk/infokiosk.yaml"),
+                "{text}: {err}"
+            );
         }
     }
 

@@ -1,8 +1,14 @@
-//! `ticker:`, `status_strip:`, `text:` and `transition:` in the config:
-//! what is drawn over content, how text slides look, and how one item gives
-//! way to the next.
+//! `ticker:`, `captions:`, `status_strip:`, `text:` and `transition:` in the
+//! config: what is drawn over content, how text slides look, and how one item
+//! gives way to the next.
 
-use serde::Deserialize;
+use std::fmt;
+
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use crate::content::Language;
 
 /// Which language the ticker shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -31,6 +37,98 @@ impl Default for TickerConfig {
             speed: 120.0,
             language: TickerLanguage::Follow,
         }
+    }
+}
+
+/// `captions:` in the config: which caption languages are shown under a
+/// clip, and the band at the bottom edge of the screen they are fitted into
+/// (so that they never cover more of a clip's own titles than that band).
+/// Written as a list (`captions: [km, en]`, the band at its default height)
+/// or as a map with `languages` and `band_height`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptionsConfig {
+    /// Stacked in this order; the clip's own language is skipped.
+    pub languages: Vec<Language>,
+    /// The band's height as a fraction of the screen height.
+    pub band_height: f32,
+}
+
+impl Default for CaptionsConfig {
+    fn default() -> Self {
+        Self {
+            languages: vec![Language::Km, Language::En],
+            band_height: 0.12,
+        }
+    }
+}
+
+/// The band's height is kept between these (fractions of the screen
+/// height): lower, no line is legible; higher, it is the lower third.
+const BAND_HEIGHTS: std::ops::RangeInclusive<f32> = 0.05..=0.3;
+
+impl CaptionsConfig {
+    /// Why the keys do not make sense, if they do not.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.band_height.is_finite() && BAND_HEIGHTS.contains(&self.band_height)) {
+            return Err(format!(
+                "band_height {} is not between {} and {} (of the screen height)",
+                self.band_height,
+                BAND_HEIGHTS.start(),
+                BAND_HEIGHTS.end()
+            ));
+        }
+        if self.languages.contains(&Language::Neutral) {
+            return Err("languages: list vi, en or km".into());
+        }
+        Ok(())
+    }
+}
+
+/// The map form of `captions:`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct CaptionsKeys {
+    languages: Vec<Language>,
+    band_height: f32,
+}
+
+impl Default for CaptionsKeys {
+    fn default() -> Self {
+        let CaptionsConfig {
+            languages,
+            band_height,
+        } = CaptionsConfig::default();
+        Self {
+            languages,
+            band_height,
+        }
+    }
+}
+
+/// The list form or the map form, each with serde's own error messages.
+impl<'de> Deserialize<'de> for CaptionsConfig {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ListOrMap;
+        impl<'de> Visitor<'de> for ListOrMap {
+            type Value = CaptionsConfig;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of languages, or a map with `languages` and `band_height`")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Ok(CaptionsConfig {
+                    languages: Deserialize::deserialize(SeqAccessDeserializer::new(seq))?,
+                    ..CaptionsConfig::default()
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let keys = CaptionsKeys::deserialize(MapAccessDeserializer::new(map))?;
+                Ok(CaptionsConfig {
+                    languages: keys.languages,
+                    band_height: keys.band_height,
+                })
+            }
+        }
+        d.deserialize_any(ListOrMap)
     }
 }
 

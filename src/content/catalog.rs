@@ -123,6 +123,21 @@ impl Catalog {
             .filter(move |s| s.kind == SidecarKind::Captions && Some(&s.group) == group.as_ref())
     }
 
+    /// The background picture of a text slide: `NAME.LANG.bg.png` next to
+    /// `NAME.LANG.txt|md`, else `NAME.bg.png`; matched by file name, as
+    /// captions are.
+    pub fn background_for(&self, item: &Item) -> Option<&Sidecar> {
+        let group = file_group(&item.rel)?;
+        let backgrounds = || {
+            self.sidecars
+                .iter()
+                .filter(|s| s.kind == SidecarKind::Background && s.group == group)
+        };
+        backgrounds()
+            .find(|s| s.language == item.language)
+            .or_else(|| backgrounds().find(|s| s.language == Language::Neutral))
+    }
+
     /// What changed from `self` to `newer`; order changes alone are not reported.
     pub fn diff(&self, newer: &Catalog) -> CatalogDiff {
         let old: HashMap<&Path, &Item> = self.items.iter().map(|i| (i.rel.as_path(), i)).collect();

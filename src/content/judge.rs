@@ -11,7 +11,7 @@ use super::integrity::{Gate, Refusal};
 use super::naming::{MANIFEST, nfc};
 use super::settle::Settling;
 use super::walk::{Found, What};
-use super::{Item, Probe, Rejected, Sidecar, SidecarKind};
+use super::{Item, Kind, Language, MAX_BACKGROUND_BYTES, Probe, Rejected, Sidecar, SidecarKind};
 
 /// One scan's findings before they are put in play order.
 #[derive(Debug, Default)]
@@ -76,12 +76,19 @@ impl Judge<'_> {
         }
         let (kind, language) = match file.what {
             What::Sidecar { kind, language } => {
+                if kind == SidecarKind::Background
+                    && let Err(reason) = self.check_background(&path, &file)
+                {
+                    return reject(out, file.rel, reason);
+                }
                 let sidecar = Sidecar {
                     rel: file.rel,
                     path,
                     kind,
                     language,
                     group: file.group,
+                    size: file.size,
+                    modified: file.modified,
                 };
                 out.sidecars.push(sidecar);
                 return;
@@ -112,6 +119,61 @@ impl Judge<'_> {
                 until: None,
             }),
         }
+    }
+}
+
+impl Judge<'_> {
+    /// A slide's background picture: refused when larger than
+    /// [`MAX_BACKGROUND_BYTES`], or when its header says it is no picture or
+    /// one over the pixel limit (the slide still shows, on the theme's colour).
+    fn check_background(&mut self, path: &Path, file: &Found) -> Result<(), String> {
+        if file.size > MAX_BACKGROUND_BYTES {
+            return Err(format!(
+                "background picture of {} MiB, larger than {} MiB: save it smaller (a 1920x1080 JPEG is enough)",
+                file.size.div_ceil(1 << 20),
+                MAX_BACKGROUND_BYTES >> 20
+            ));
+        }
+        let subject = Subject {
+            path,
+            rel: &file.rel_str,
+            kind: Kind::Image,
+            size: file.size,
+            modified: file.modified,
+        };
+        inspect(&subject, self.cache, self.probe, self.limits)
+            .map(|_| ())
+            .map_err(|reason| format!("background picture not usable: {reason}"))
+    }
+}
+
+/// A background picture with no text slide of its name and language next
+/// to it would never be shown: say so (a `NAME.bg.png` goes with any
+/// language of the slide `NAME`).
+pub(crate) fn reject_orphan_backgrounds(
+    found: &mut Findings,
+    slides: &HashSet<(String, Language)>,
+) {
+    let has_slide = |s: &Sidecar| {
+        slides.contains(&(s.group.clone(), s.language))
+            || s.language == Language::Neutral && slides.iter().any(|(g, _)| *g == s.group)
+    };
+    let (orphans, kept) = std::mem::take(&mut found.sidecars)
+        .into_iter()
+        .partition(|s| s.kind == SidecarKind::Background && !has_slide(s));
+    found.sidecars = kept;
+    for orphan in orphans {
+        let slide = match orphan.language {
+            Language::Neutral => orphan.group.clone(),
+            language => format!("{}.{}", orphan.group, language.code()),
+        };
+        let reason = format!(
+            "background picture without a text slide: no {slide}.txt or {slide}.md next to it"
+        );
+        found.rejected.push(Rejected {
+            rel: orphan.rel,
+            reason,
+        });
     }
 }
 

@@ -58,9 +58,10 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 pub use catalog::{Catalog, CatalogDiff, describe_catalog};
+pub use integrity::{AcceptedManifest, accepted_manifest};
 pub use integrity::{
-    ControlKeys, ManifestBuildError, TrustConfig, TrustError, VerifyReport, build_manifest,
-    verify_folder,
+    ControlKeys, ManifestBuildError, Release, TrustConfig, TrustError, VerifyReport,
+    build_manifest, read_release, verify_folder,
 };
 pub use scan::Scanner;
 
@@ -215,7 +216,13 @@ pub enum SidecarKind {
     Ticker,
     /// `NAME.LANG.srt|vtt` or `NAME.srt|vtt` next to the video `NAME.*`.
     Captions,
+    /// `NAME.LANG.bg.png` (or `.jpg`, `.webp`; `NAME.bg.png` for every
+    /// language) next to the text slide `NAME.LANG.txt|md`: drawn behind it.
+    Background,
 }
+
+/// A slide's background picture larger than this is refused unread.
+pub const MAX_BACKGROUND_BYTES: u64 = 32 << 20;
 
 /// A file that goes with the items rather than being one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,6 +233,10 @@ pub struct Sidecar {
     pub language: Language,
     /// Same rule as [`Item::group`]: captions belong to the video of the same group.
     pub group: String,
+    /// Size and modification time: a ticker file rewritten in place is a
+    /// changed catalog, so the player reads it again.
+    pub size: u64,
+    pub modified: SystemTime,
 }
 
 /// Files that are in the folder but not in playlist.yaml.

@@ -16,7 +16,7 @@ pub(crate) const SIGNATURE: &str = "playlist.yaml.minisig";
 /// The top-level folder whose items preempt the loop.
 pub(crate) const URGENT_FOLDER: &str = "urgent";
 
-const SHOWN_EXTENSIONS: &str = "jpg jpeg png webp mp4 mkv webm mov txt md (and srt vtt captions)";
+const SHOWN_EXTENSIONS: &str = "jpg jpeg png webp mp4 mkv webm mov txt md (and srt vtt captions, NAME.LANG.bg.png backgrounds)";
 
 /// What one file name stands for, before its size, age or content are looked at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +103,9 @@ pub(crate) fn classify(name: &str) -> NameClass {
         return NameClass::Refused(format!("no file extension (shown: {SHOWN_EXTENSIONS})"));
     };
     let conflict = stem.contains(".sync-conflict-");
+    if let Some(slide) = background_of(stem, &ext) {
+        return background(slide, conflict);
+    }
     let (name, language, code) = split_language(stem);
     if matches!(ext.as_str(), "srt" | "vtt") || ext == "txt" && name.eq_ignore_ascii_case("ticker")
     {
@@ -143,6 +146,35 @@ pub(crate) fn classify(name: &str) -> NameClass {
         None => NameClass::Refused(format!(
             "unknown file type '.{ext}' (shown: {SHOWN_EXTENSIONS})"
         )),
+    }
+}
+
+/// The name of the text slide a picture `SLIDE.bg.EXT` is the background of
+/// (`SLIDE` being `NAME.LANG` or `NAME`); `None` for any other name.
+fn background_of<'a>(stem: &'a str, ext: &str) -> Option<&'a str> {
+    let slide = stem
+        .strip_suffix(".bg")
+        .or_else(|| stem.strip_suffix(".BG"))?;
+    (Kind::from_extension(ext) == Some(Kind::Image) && !slide.is_empty()).then_some(slide)
+}
+
+/// `NAME.LANG.bg.png`: the background picture of the text slide `NAME.LANG.txt|md`.
+fn background(slide: &str, conflict: bool) -> NameClass {
+    if conflict {
+        return NameClass::Refused(
+            "Syncthing conflict copy (two edits collided): keep one version and delete the other"
+                .into(),
+        );
+    }
+    match split_language(slide) {
+        (_, _, Some(code)) if looks_like_language_code(code) => NameClass::Refused(format!(
+            "language '{code}' in a background picture's name is not one of vi, en, km"
+        )),
+        (name, language, _) => NameClass::Sidecar {
+            kind: SidecarKind::Background,
+            language,
+            name: name.to_owned(),
+        },
     }
 }
 
@@ -316,6 +348,30 @@ mod tests {
         assert!(refused("setup.exe").contains("unknown file type '.exe'"));
         assert!(refused("README").contains("no file extension"));
         assert!(media("welcome.vi.sync-conflict-20261201-101010-ABCDEFG.jpg").3);
+    }
+
+    #[test]
+    fn a_bg_picture_is_the_background_of_the_slide_of_its_name_not_an_item() {
+        for (file, language, name) in [
+            ("tin-tuc.km.bg.png", Language::Km, "tin-tuc"),
+            ("notice.vi.BG.JPG", Language::Vi, "notice"),
+            ("notice.bg.webp", Language::Neutral, "notice"),
+        ] {
+            assert_eq!(
+                classify(file),
+                NameClass::Sidecar {
+                    kind: SidecarKind::Background,
+                    language,
+                    name: name.into()
+                },
+                "{file}"
+            );
+        }
+        assert!(refused("tin-tuc.fr.bg.png").contains("'fr' in a background picture's name"));
+        // Not pictures, or no slide name: what they were before.
+        assert_eq!(media("bg.png").2, "bg");
+        assert_eq!(media("bg.vi.png").2, "bg");
+        assert_eq!(media("notice.vi.bg.txt").0, Kind::Text);
     }
 
     #[test]

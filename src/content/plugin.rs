@@ -17,9 +17,11 @@ use notify_debouncer_full::{DebounceEventResult, RecommendedCache, new_debouncer
 
 use super::refused::RefusalMemory;
 use super::{Catalog, CatalogDiff, Rejected, ScanOptions, Scanner};
+use crate::clock::Clock;
 use crate::journal::Event;
 use crate::journal::plugin::Record;
 use crate::media::DiscovererProbe;
+use crate::report::ContentInForce;
 
 /// Debounce window for file events: a burst of writes is one scan.
 const DEBOUNCE: Duration = Duration::from_millis(150);
@@ -51,6 +53,32 @@ pub struct ContentStatus {
     pub last_change: Option<SystemTime>,
     pub last_scan: Option<SystemTime>,
     pub watching: bool,
+}
+
+/// The content release in force, for `status.json`: changed only when the
+/// manifest version in use changes (or at the first catalog).
+#[derive(Resource, Debug, Default, Clone)]
+pub struct ReleaseInForce {
+    /// `trust.require_signature`: without it no version is a signed one.
+    signed: bool,
+    pub now: Option<ContentInForce>,
+}
+
+impl ReleaseInForce {
+    /// What is in force once `catalog` is, at `now`, if that differs from
+    /// what was: `since` moves only when the version does.
+    fn after(
+        &self,
+        catalog: &Catalog,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<ContentInForce> {
+        let version = catalog.manifest_version.filter(|_| self.signed);
+        let same = self.now.is_some_and(|known| known.version == version);
+        (!same).then_some(ContentInForce {
+            version,
+            since: now,
+        })
+    }
 }
 
 /// One scan's result from the worker.
@@ -169,6 +197,10 @@ fn worker_loop(
         last = catalog;
         if updates.send(update).is_err() {
             return;
+        }
+        if changed {
+            // Swapped in at once, even while the screen is still.
+            crate::wake::wake();
         }
     }
 }
@@ -304,6 +336,10 @@ impl Plugin for ContentPlugin {
         app.add_message::<ContentChanged>()
             .add_message::<RescanNow>()
             .init_resource::<ContentStatus>()
+            .insert_resource(ReleaseInForce {
+                signed: self.options.trust.require_signature,
+                now: None,
+            })
             .add_systems(PreUpdate, (request_rescan, receive_catalog).chain());
     }
 
@@ -335,6 +371,8 @@ fn request_rescan(mut requests: MessageReader<RescanNow>, mut feed: ResMut<Feed>
 fn receive_catalog(
     mut feed: ResMut<Feed>,
     mut status: ResMut<ContentStatus>,
+    mut release: ResMut<ReleaseInForce>,
+    clock: Res<Clock>,
     mut changes: MessageWriter<ContentChanged>,
     mut record: Record,
 ) {
@@ -346,6 +384,10 @@ fn receive_catalog(
             continue;
         };
         status.last_change = Some(update.scanned_at);
+        // Only a new version is a change: status.json is written again for it.
+        if let Some(new) = release.after(&catalog, clock.now()) {
+            release.now = Some(new);
+        }
         journal_diff(&update.diff, &mut record);
         if let Some(error) = &catalog.manifest_error {
             warn!("{error}");
@@ -511,5 +553,50 @@ mod refusal_tests {
         let by_reason = lines[0]["by_reason"].as_object().unwrap();
         assert_eq!(by_reason.len(), REFUSAL_REASONS + 1);
         assert_eq!(by_reason["other reasons"], 1000 - REFUSAL_REASONS as u64);
+    }
+}
+
+#[cfg(test)]
+mod release_tests {
+    use super::*;
+    use crate::test_support::hcm;
+
+    fn catalog(version: Option<u64>) -> Catalog {
+        Catalog {
+            manifest_version: version,
+            ..Catalog::default()
+        }
+    }
+
+    #[test]
+    fn a_release_comes_into_force_when_its_version_changes_and_only_signed() {
+        let mut release = ReleaseInForce {
+            signed: true,
+            now: None,
+        };
+        let first = release.after(&catalog(Some(3)), hcm("2026-12-01 09:00"));
+        assert_eq!(
+            first,
+            Some(ContentInForce {
+                version: Some(3),
+                since: hcm("2026-12-01 09:00")
+            })
+        );
+        release.now = first;
+        // Another scan, other files, the same release: no change, no rewrite.
+        assert_eq!(
+            release.after(&catalog(Some(3)), hcm("2026-12-01 10:00")),
+            None
+        );
+        let next = release.after(&catalog(Some(4)), hcm("2026-12-01 11:00"));
+        assert_eq!(next.map(|n| n.since), Some(hcm("2026-12-01 11:00")));
+
+        // Without trust.require_signature a version is only a number in a file.
+        let unsigned = ReleaseInForce {
+            signed: false,
+            now: None,
+        };
+        let first = unsigned.after(&catalog(Some(3)), hcm("2026-12-01 09:00"));
+        assert_eq!(first.map(|f| f.version), Some(None));
     }
 }

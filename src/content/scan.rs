@@ -10,11 +10,11 @@ use super::cache::ProbeCache;
 use super::catalog::missing_variants;
 use super::inspect::MediaLimits;
 use super::integrity::{Checksums, ManifestInUse};
-use super::judge::{Findings, Judge, reject_orphan_captions};
+use super::judge::{Findings, Judge, reject_orphan_backgrounds, reject_orphan_captions};
 use super::naming::nfc;
 use super::settle::Settling;
 use super::walk::{What, walk};
-use super::{Catalog, Kind, Probe, ScanOptions};
+use super::{Catalog, Kind, Language, Probe, ScanOptions};
 
 /// Scans one content folder, again and again: keeps the probe cache, the files still settling
 /// and the last playlist.yaml that parsed.
@@ -109,6 +109,18 @@ impl Scanner {
             })
             .map(|f| f.group.clone())
             .collect();
+        let slides: HashSet<(String, Language)> = walked
+            .files
+            .iter()
+            .filter_map(|f| match f.what {
+                What::Media {
+                    kind: Kind::Text,
+                    language,
+                    ..
+                } => Some((f.group.clone(), language)),
+                _ => None,
+            })
+            .collect();
         let unsigned = Checksums::default();
         let checksums = manifest.as_ref().map_or(&unsigned, |m| &m.checksums);
         let gate = self.manifest.gate(checksums);
@@ -129,6 +141,7 @@ impl Scanner {
             judge.judge(file, &mut found);
         }
         reject_orphan_captions(&mut found, &video_groups);
+        reject_orphan_backgrounds(&mut found, &slides);
 
         found.known.rejected = found
             .rejected

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{AlertKind, Fleet, KioskRow};
+use super::{AlertKind, Fleet, KioskRow, OfficeRelease};
 use crate::report::escape_html as escape;
 
 pub(super) fn page(fleet: &Fleet, tz: Tz, refresh_seconds: Option<u32>) -> String {
@@ -26,7 +26,8 @@ pub(super) fn page(fleet: &Fleet, tz: Tz, refresh_seconds: Option<u32>) -> Strin
          td,th{border:1px solid #999;padding:4px 6px;vertical-align:top;font-size:13px}\
          tr.ok td.state{background:#b7e4b0}tr.closed td.state{background:#d0d0d0}\
          tr.alert td.state{background:#f4a4a4}.small{color:#555;font-size:11px}\
-         img{width:160px}ul{margin:0;padding-left:1.2em}</style></head><body>\n",
+         img{width:160px}ul{margin:0;padding-left:1.2em}ul.alerts{margin-bottom:1em}\
+         .t{white-space:nowrap}</style></head><body>\n",
     );
     let _ = writeln!(
         html,
@@ -36,8 +37,11 @@ pub(super) fn page(fleet: &Fleet, tz: Tz, refresh_seconds: Option<u32>) -> Strin
         fleet.kiosks.len(),
         fleet.alerts.len()
     );
+    if let Some(release) = &fleet.release {
+        release_line(&mut html, release, tz);
+    }
     if !fleet.alerts.is_empty() {
-        html.push_str("<h2>Cảnh báo / Alerts</h2><ul>\n");
+        html.push_str("<h2>Cảnh báo / Alerts</h2><ul class=\"alerts\">\n");
         for alert in &fleet.alerts {
             let since = alert.since.map(|t| format!(" (since {})", local(tz, t)));
             let _ = writeln!(
@@ -53,7 +57,7 @@ pub(super) fn page(fleet: &Fleet, tz: Tz, refresh_seconds: Option<u32>) -> Strin
     }
     html.push_str(
         "<table><tr><th>Kiosk</th><th>Trạng thái / State</th><th>Đang chiếu / On screen</th>\
-         <th>Heartbeat</th><th>Tháng này / This month</th><th>An ninh hôm nay / Security today</th>\
+         <th>Heartbeat</th><th>Nội dung / Content</th><th>Tháng này / This month</th><th>An ninh hôm nay / Security today</th>\
          <th>Sao lưu / Backup</th><th>Đĩa / Disk</th><th>Ảnh màn hình / Screen</th></tr>\n",
     );
     for row in &fleet.kiosks {
@@ -88,7 +92,7 @@ fn kiosk_row(html: &mut String, fleet: &Fleet, row: &KioskRow, tz: Tz) {
     );
     let heartbeat = match (row.last_heartbeat, row.heartbeat_age_seconds) {
         (Some(t), Some(age)) => format!(
-            "{}<div class=\"small\">{} min ago</div>",
+            "<span class=\"t\">{}</span><div class=\"small\">{} min ago</div>",
             local(tz, t),
             age / 60
         ),
@@ -102,6 +106,8 @@ fn kiosk_row(html: &mut String, fleet: &Fleet, row: &KioskRow, tz: Tz) {
             escape(inspection)
         );
     }
+    html.push_str("</td><td>");
+    content_cell(html, row, tz);
     html.push_str("</td><td>");
     match &row.month {
         Some(m) => {
@@ -161,7 +167,7 @@ fn kiosk_row(html: &mut String, fleet: &Fleet, row: &KioskRow, tz: Tz) {
         Some(free) => {
             let _ = write!(
                 html,
-                "{:.1} GiB free",
+                "<span class=\"t\">{:.1} GiB</span> free",
                 free as f64 / (1024.0 * 1024.0 * 1024.0)
             );
         }
@@ -181,6 +187,46 @@ fn kiosk_row(html: &mut String, fleet: &Fleet, row: &KioskRow, tz: Tz) {
         None => html.push('—'),
     }
     html.push_str("</td></tr>\n");
+}
+
+/// The office's newest content release, or why it does not count.
+fn release_line(html: &mut String, release: &OfficeRelease, tz: Tz) {
+    let version = release.version.map_or("—".to_owned(), |v| format!("v{v}"));
+    let said = match (release.verified, &release.signed_by, release.signed_at) {
+        (true, Some(key), Some(at)) => format!("signed by key {key} at {}", local(tz, at)),
+        (true, Some(key), None) => format!("signed by key {key}"),
+        _ => format!(
+            "not counted: {}",
+            release.problem.as_deref().unwrap_or("not signed")
+        ),
+    };
+    let _ = writeln!(
+        html,
+        "<p>Nội dung mới nhất / Newest content release: <b>{version}</b> <span class=\"small\">{}</span></p>",
+        escape(&said)
+    );
+}
+
+/// The release in force, and against the office's newest when known.
+fn content_cell(html: &mut String, row: &KioskRow, tz: Tz) {
+    let Some(in_force) = row.content_in_force else {
+        html.push('—');
+        if let Some(note) = &row.content_note {
+            let _ = write!(html, "<div class=\"small\">{}</div>", escape(note));
+        }
+        return;
+    };
+    let version = in_force
+        .version
+        .map_or("unsigned".to_owned(), |v| format!("v{v}"));
+    let _ = write!(
+        html,
+        "{version}<div class=\"small\">since <span class=\"t\">{}</span></div>",
+        local(tz, in_force.since)
+    );
+    if let Some(note) = &row.content_note {
+        let _ = write!(html, "<div class=\"small\">{}</div>", escape(note));
+    }
 }
 
 /// Shown hours per day as bars, 8 h full height.
@@ -221,6 +267,13 @@ pub(super) fn text(fleet: &Fleet, tz: Tz) -> String {
         for problem in &row.problems {
             let _ = writeln!(out, "  {problem}");
         }
+        if let Some(note) = &row.content_note {
+            let version = row.content_in_force.map_or("?".to_owned(), |c| {
+                c.version
+                    .map_or("unsigned".to_owned(), |v| format!("version {v}"))
+            });
+            let _ = writeln!(out, "  content: {version}, {note}");
+        }
     }
     for alert in &fleet.alerts {
         let _ = writeln!(
@@ -244,6 +297,7 @@ fn kind_text(kind: AlertKind) -> &'static str {
         AlertKind::BackupFailing => "backup failing",
         AlertKind::SecurityEvent => "security event",
         AlertKind::LowDisk => "low disk",
+        AlertKind::ContentBehind => "content version behind",
     }
 }
 

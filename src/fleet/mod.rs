@@ -8,6 +8,8 @@
 mod alerts;
 mod html;
 mod outbox;
+mod release;
+pub mod report;
 #[cfg(test)]
 mod tests;
 
@@ -16,10 +18,12 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use crate::report::ContentInForce;
 use crate::schedule::{OperatingSchedule, OperatingState};
 
 pub use alerts::{LOW_DISK_BYTES, SILENCE};
 pub use outbox::read_outbox;
+pub use release::{BEHIND, OfficeRelease, read_release};
 
 /// Every kiosk and every alert, as known at `as_of`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,6 +31,8 @@ pub struct Fleet {
     pub as_of: DateTime<Utc>,
     pub kiosks: Vec<KioskRow>,
     pub alerts: Vec<Alert>,
+    /// The office's newest content release, with `--content`.
+    pub release: Option<OfficeRelease>,
 }
 
 /// One kiosk as its outbox shows it. `None` is "not known from its files".
@@ -60,6 +66,10 @@ pub struct KioskRow {
     pub backup_failure: Option<BackupSeen>,
     /// `screen-latest.jpg`, if there is a readable one.
     pub screenshot: Option<Screenshot>,
+    /// The content release in force as `status.json` gives it.
+    pub content_in_force: Option<ContentInForce>,
+    /// It against the office's newest release, in a sentence (with `--content`).
+    pub content_note: Option<String>,
 }
 
 /// Shown against required hours this month, computed by `crate::report`.
@@ -123,6 +133,46 @@ pub enum AlertKind {
     BackupFailing,
     SecurityEvent,
     LowDisk,
+    /// An older content release than the office's newest for more than [`BEHIND`].
+    ContentBehind,
+}
+
+/// `read` of every kiosk folder under `dir`, sorted by name, one thread per
+/// core (each is a month or more of journal). Names starting with `.`
+/// (Syncthing's `.stfolder`, `.stversions`) are passed over.
+pub(crate) fn each_kiosk<T: Send>(
+    dir: &Path,
+    read: impl Fn(&Path) -> T + Sync,
+) -> std::io::Result<Vec<T>> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .filter(|n| !n.to_string_lossy().starts_with('.'))
+        .collect();
+    names.sort();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = names.len().div_ceil(threads).max(1);
+    let read = &read;
+    Ok(std::thread::scope(|scope| {
+        let readers: Vec<_> = names
+            .chunks(chunk)
+            .map(|names| {
+                scope.spawn(move || {
+                    (names.iter())
+                        .map(|name| read(&dir.join(name)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        readers
+            .into_iter()
+            .flat_map(|reader| {
+                reader
+                    .join()
+                    .expect("reading a kiosk folder does not panic")
+            })
+            .collect()
+    }))
 }
 
 /// Reads every outbox under `dir` (one folder per kiosk, sorted by name) and
@@ -133,32 +183,7 @@ pub fn look(
     schedule: &OperatingSchedule,
     now: DateTime<Utc>,
 ) -> std::io::Result<Fleet> {
-    let mut names: Vec<_> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.file_name())
-        .filter(|n| !n.to_string_lossy().starts_with('.'))
-        .collect();
-    names.sort();
-    // Each outbox is a month of journal to read: one thread per core.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = names.len().div_ceil(threads).max(1);
-    let kiosks: Vec<KioskRow> = std::thread::scope(|scope| {
-        let readers: Vec<_> = names
-            .chunks(chunk)
-            .map(|names| {
-                scope.spawn(move || {
-                    names
-                        .iter()
-                        .map(|name| read_outbox(&dir.join(name), schedule, now))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        readers
-            .into_iter()
-            .flat_map(|reader| reader.join().expect("reading an outbox does not panic"))
-            .collect()
-    });
+    let kiosks = each_kiosk(dir, |outbox| read_outbox(outbox, schedule, now))?;
     let alerts = kiosks
         .iter()
         .flat_map(|row| alerts::alerts(row, schedule, now))
@@ -167,17 +192,28 @@ pub fn look(
         as_of: now,
         kiosks,
         alerts,
+        release: None,
     })
 }
 
 impl Fleet {
-    /// `{"kiosks": [...], "alerts": [...]}`, pretty, ending with a newline.
+    /// Each kiosk's content version against `release` (the office's
+    /// content folder, [`read_release`]), with the `content_behind` alerts.
+    pub fn compare_content(&mut self, release: OfficeRelease, schedule: &OperatingSchedule) {
+        release::compare(self, release, schedule.timezone());
+    }
+
+    /// `{"kiosks": [...], "alerts": [...]}`, pretty, ending with a newline;
+    /// `release` too after [`compare_content`](Self::compare_content).
     pub fn to_json(&self) -> String {
-        let value = serde_json::json!({
+        let mut value = serde_json::json!({
             "as_of": self.as_of,
             "kiosks": self.kiosks,
             "alerts": self.alerts,
         });
+        if let Some(release) = &self.release {
+            value["release"] = serde_json::json!(release);
+        }
         let mut text = serde_json::to_string_pretty(&value).expect("plain data");
         text.push('\n');
         text

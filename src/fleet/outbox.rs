@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::{BackupSeen, KioskRow, MonthFigures, Screenshot, SecurityEvent};
 use crate::journal::chain::{SealCheck, verify_month};
+use crate::report::ContentInForce;
 use crate::report::lines::parse_time;
 use crate::report::{Month, Period, ReportBuilder};
 use crate::schedule::{OperatingSchedule, OperatingState};
@@ -52,7 +53,7 @@ pub fn read_outbox(path: &Path, schedule: &OperatingSchedule, now: DateTime<Utc>
     read_status(path, &mut row);
     let tz = schedule.timezone();
     read_journal(path, schedule, now, tz, &mut row);
-    read_screenshot(path, &mut row);
+    read_screenshot(path, tz, &mut row);
     row.heartbeat_age_seconds = row.last_heartbeat.map(|t| (now - t).num_seconds());
     row
 }
@@ -118,6 +119,26 @@ fn read_status(path: &Path, row: &mut KioskRow) {
         ));
     }
     row.last_heartbeat = time(&status, "last_heartbeat");
+    // `{"version": 3 or null, "since": TIME}`; absent from older players.
+    let content = &status["content"];
+    match (time(content, "since"), &content["version"]) {
+        (Some(since), Value::Null) => {
+            row.content_in_force = Some(ContentInForce {
+                version: None,
+                since,
+            })
+        }
+        (Some(since), Value::Number(n)) if n.as_u64().is_some() => {
+            row.content_in_force = Some(ContentInForce {
+                version: n.as_u64(),
+                since,
+            })
+        }
+        _ if content.is_null() => {}
+        _ => row
+            .problems
+            .push("status.json: content is not a version and a time".into()),
+    }
     row.disk_free_bytes = status["disk_free_bytes"].as_u64();
     row.disk_total_bytes = status["disk_total_bytes"].as_u64();
     let inspection = &status["last_inspection"];
@@ -298,14 +319,37 @@ fn backup(line: &Value, t: DateTime<Utc>, detail: &str) -> BackupSeen {
     }
 }
 
-fn read_screenshot(path: &Path, row: &mut KioskRow) {
+/// When `screen-latest.jpg` was taken by the kiosk's clock: the time in the
+/// name of the newest `screens/screen-YYYYMMDD-HHMMSS.jpg` (local), if that
+/// one is as long as `screen-latest.jpg` (its copy). A file's modification
+/// time is the sync's, not the kiosk's.
+fn shot_time(path: &Path, latest_len: u64, tz: Tz) -> Option<DateTime<Utc>> {
+    let screens = path.join("screens");
+    let (taken, name) = std::fs::read_dir(&screens)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            Some((crate::outbox::screen_time(&name)?, name))
+        })
+        .max()?;
+    let same = std::fs::symlink_metadata(screens.join(name))
+        .is_ok_and(|m| m.is_file() && m.len() == latest_len);
+    same.then(|| taken.and_local_timezone(tz).earliest())
+        .flatten()
+        .map(|t| t.to_utc())
+}
+
+fn read_screenshot(path: &Path, tz: Tz, row: &mut KioskRow) {
     let file = path.join("screen-latest.jpg");
     match crate::guard::read_bytes_limited(&file, MAX_SCREENSHOT_BYTES) {
         Ok(jpeg) => {
-            let time = std::fs::symlink_metadata(&file)
-                .and_then(|m| m.modified())
-                .ok()
-                .map(DateTime::<Utc>::from);
+            let time = shot_time(path, jpeg.len() as u64, tz).or_else(|| {
+                std::fs::symlink_metadata(&file)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .map(DateTime::<Utc>::from)
+            });
             row.screenshot = Some(Screenshot { time, jpeg });
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

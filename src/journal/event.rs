@@ -123,6 +123,22 @@ pub enum Event {
     Integrity {
         detail: String,
     },
+    /// Bytes in force besides the items: a ticker file (`kind: ticker`), the
+    /// caption file of a clip (`captions`), and in signed mode the
+    /// playlist.yaml and its signature accepted (`manifest`, `signature`).
+    /// Written when they are first used, again when they change, and once a
+    /// month while they stay (at the first opening of the month): `sha256`
+    /// names their copy in the shown-content store, so each month's backup
+    /// packs them.
+    ContentInForce {
+        kind: String,
+        file: String,
+        sha256: String,
+    },
+    /// The "no content" slide came up: nothing in the catalog can play now.
+    /// It is on screen until the next `play_started`, or until the screen
+    /// closes; reports do not count that time as shown.
+    FallbackShown,
     /// An urgent item cut into the loop.
     Preempted {
         item: String,
@@ -203,6 +219,25 @@ pub enum Event {
     /// Retention removed an old monthly archive.
     BackupPruned {
         archive: String,
+    },
+    /// The verified archive and its `.sha256` were copied into the outbox
+    /// (`path`: the copy), to leave the kiosk with the next sync.
+    BackupExported {
+        month: String,
+        path: String,
+    },
+    /// The archive could not be copied into the outbox (`path`): it stays
+    /// on the kiosk only.
+    BackupExportFailed {
+        month: String,
+        path: String,
+        error: String,
+    },
+    /// Objects removed from the shown-content store, every month naming
+    /// them archived and verified: how many and their size.
+    ObjectsPruned {
+        count: u64,
+        bytes: u64,
     },
     /// A self-test (`infokiosk check`) ran: each check's verdict by name,
     /// the report's own (the worst), and who ran it: `cli`, the overlay's

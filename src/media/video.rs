@@ -198,6 +198,7 @@ fn build_appsink(slot: Arc<FrameSlot<Frame>>) -> gst_app::AppSink {
                     gst::FlowError::Error
                 })?;
                 preroll_slot.put(frame);
+                crate::wake::wake();
                 Ok(gst::FlowSuccess::Ok)
             })
             .new_sample(move |sink| {
@@ -208,8 +209,12 @@ fn build_appsink(slot: Arc<FrameSlot<Frame>>) -> gst_app::AppSink {
                     gst::FlowError::Error
                 })?;
                 slot.put(frame);
+                // Drawn at once: a clip is drawn at its own frame rate.
+                crate::wake::wake();
                 Ok(gst::FlowSuccess::Ok)
             })
+            // Its successor is presented at once.
+            .eos(|_| crate::wake::wake())
             .build(),
     );
     appsink

@@ -13,6 +13,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use super::emergency::{Preset, emergency_override};
 use super::labels;
 use super::lockout::{AfterFailure, Lockout};
+use super::look_back::LookBack;
 use super::pin::{Secret, entry_for_pin};
 use super::roles;
 use super::self_test::SelfTest;
@@ -44,6 +45,10 @@ pub enum OverlayAction {
     Rescan,
     /// Run the checks of `infokiosk check` and show the report.
     SelfTest,
+    /// What was on screen at a local time (`HH:MM`) of the last 24 hours.
+    LookBack {
+        time: String,
+    },
     Quit,
     Close(CloseWhy),
 }
@@ -57,6 +62,7 @@ impl OverlayAction {
                 roles::may_see(role, Page::Controls)
             }
             OverlayAction::SelfTest => roles::may_see(role, Page::Health),
+            OverlayAction::LookBack { .. } => roles::may_see(role, Page::Now),
             OverlayAction::Emergency { .. } | OverlayAction::ClearOverride { .. } => {
                 roles::may_see(role, Page::Emergency)
             }
@@ -90,6 +96,7 @@ pub(super) struct Outputs<'w> {
     rescan: MessageWriter<'w, RescanNow>,
     exit: MessageWriter<'w, AppExit>,
     self_test: ResMut<'w, SelfTest>,
+    look_back: ResMut<'w, LookBack>,
 }
 
 pub(super) fn apply_overlay_actions(
@@ -208,6 +215,13 @@ pub(super) fn apply_overlay_actions(
                         if !out.self_test.is_running() {
                             record.event(admin_action("self_test", session, None, None));
                             out.self_test.start(&settings, &session.who, now);
+                        }
+                    }
+                    OverlayAction::LookBack { time } => {
+                        if !out.look_back.is_running() {
+                            let detail = Some(time.trim().to_owned());
+                            record.event(admin_action("look_back", session, None, detail));
+                            out.look_back.start(&settings, time, now);
                         }
                     }
                     OverlayAction::Quit => {
@@ -358,6 +372,7 @@ fn action_name(action: &OverlayAction) -> &'static str {
         OverlayAction::ClearOverride { .. } => "clear_override",
         OverlayAction::Rescan => "reload_content",
         OverlayAction::SelfTest => "self_test",
+        OverlayAction::LookBack { .. } => "look_back",
         OverlayAction::Quit => "quit",
         OverlayAction::Close(_) => "overlay_closed",
     }

@@ -95,6 +95,13 @@ pub const LAST_COMMAND: L = L("lệnh cuối", "last command");
 pub const OK: L = L("thành công", "ok");
 pub const FAILED: L = L("lỗi", "failed");
 pub const SELF_TEST: L = L("Chạy tự kiểm tra", "Run the self-test");
+pub const LOOK_BACK: L = L(
+    "Lúc đó màn hình hiện gì? (24 giờ qua)",
+    "What was on screen at? (last 24 h)",
+);
+pub const LOOK_BACK_HINT: L = L("Giờ địa phương, ví dụ 09:15", "Local time, e.g. 09:15");
+pub const LOOK_BACK_GO: L = L("Xem", "Look");
+pub const LOOK_BACK_RUNNING: L = L("Đang đọc nhật ký…", "Reading the journal…");
 pub const SELF_TEST_RUNNING: L = L("Đang kiểm tra…", "Checking…");
 pub const RECENT_PROBLEMS: L = L("Cảnh báo và lỗi gần đây", "Recent warnings and errors");
 

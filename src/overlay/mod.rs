@@ -5,7 +5,8 @@
 //!
 //! - `keys.rs`: hotkey, Esc and the idle timeout; `actions.rs`: what a
 //!   request from the UI does; `ui/`: the egui pages; `self_test.rs`: the
-//!   checks of `infokiosk check`, on a thread.
+//!   checks of `infokiosk check`, on a thread; `look_back.rs`: `infokiosk
+//!   at` for a time of the last 24 hours, on a thread.
 //! - Pure parts: `lockout.rs` (kept in `data_dir/state/pin-lockout.json`),
 //!   `pin.rs`, `roles.rs` (what each role may do), `emergency.rs`,
 //!   `config_edit.rs`.
@@ -18,6 +19,7 @@ mod keys;
 mod labels;
 mod lockout;
 pub mod log_tail;
+mod look_back;
 pub mod pin;
 mod roles;
 mod self_test;
@@ -32,6 +34,7 @@ use bevy_egui::EguiPrimaryContextPass;
 use chrono_tz::Tz;
 
 use crate::config::{DisplayBackend, Hotkey, KioskConfig, OverlayConfig, PinEntry, Role};
+use crate::pacing::Pace;
 
 pub use actions::{CloseWhy, OverlayAction};
 pub use emergency::{Preset, emergency_override};
@@ -129,6 +132,8 @@ struct Session {
     quit_armed_until: Option<f64>,
     /// The volume to go back to on "unmute".
     volume_before_mute: Option<f64>,
+    /// The Now page's look-back: a local time, `HH:MM`.
+    look_back: String,
 }
 
 impl Session {
@@ -144,6 +149,7 @@ impl Session {
             notice: None,
             quit_armed_until: None,
             volume_before_mute: None,
+            look_back: String::new(),
         }
     }
 }
@@ -156,6 +162,13 @@ enum Page {
     Health,
     Controls,
     Emergency,
+}
+
+/// The overlay answers keys and clicks at the display rate while it is up.
+fn keep_drawing_while_open(overlay: Res<Overlay>, mut pace: ResMut<Pace>) {
+    if !overlay.is_closed() {
+        pace.keep_drawing();
+    }
 }
 
 /// The admin overlay. Needs `bevy_egui::EguiPlugin`, the schedule, player,
@@ -176,9 +189,11 @@ impl Plugin for OverlayPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(self.settings.clone())
             .init_resource::<Overlay>()
+            .init_resource::<Pace>()
             .init_resource::<figures::HealthFigures>()
             .init_resource::<log_tail::LogTail>()
             .init_resource::<self_test::SelfTest>()
+            .init_resource::<look_back::LookBack>()
             .add_message::<OverlayAction>()
             .add_systems(Startup, actions::restore_lockout)
             .add_systems(
@@ -188,7 +203,9 @@ impl Plugin for OverlayPlugin {
                     actions::apply_overlay_actions,
                     figures::refresh_health_figures,
                     self_test::collect_self_test,
+                    look_back::collect_look_back,
                     keys::show_cursor_while_open,
+                    keep_drawing_while_open,
                 )
                     .chain(),
             )

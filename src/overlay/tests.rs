@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use super::actions::{CloseWhy, OverlayAction, apply_overlay_actions, restore_lockout};
+use super::look_back::{LookBack, collect_look_back};
 use super::pin::{Secret, hash_pin};
 use super::{Overlay, OverlaySettings, Preset, View};
 use crate::clock::Clock;
@@ -81,9 +82,10 @@ fn app_at(dir: &Path, start: DateTime<Utc>) -> App {
         .insert_resource(OverlaySettings::from_config(&config))
         .init_resource::<Overlay>()
         .init_resource::<super::self_test::SelfTest>()
+        .init_resource::<LookBack>()
         .add_message::<OverlayAction>()
         .add_systems(Startup, restore_lockout)
-        .add_systems(Update, apply_overlay_actions);
+        .add_systems(Update, (apply_overlay_actions, collect_look_back).chain());
     app.update();
     app
 }
@@ -442,4 +444,49 @@ fn quit_is_for_admins_and_the_switch_for_guards_and_admins() {
         [Some(Role::Admin), Some(Role::Technician)]
     );
     assert_eq!(who(&OverlayAction::Close(CloseWhy::Button)).len(), 4);
+}
+
+#[test]
+fn the_now_page_looks_back_with_the_answer_of_infokiosk_at() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path());
+    show_pin_prompt(&mut app);
+    send(&mut app, pin(PIN));
+    // Three minutes later the guard asks what was on screen at 08:02.
+    let now = at("2026-11-28T01:03:00Z");
+    app.insert_resource(Clock::starting_at(now, 0.0));
+    let ask = |app: &mut App, time: &str| {
+        let time = time.into();
+        send(app, OverlayAction::LookBack { time });
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while app.world().resource::<LookBack>().is_running() {
+            assert!(std::time::Instant::now() < deadline, "no answer");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            app.update();
+        }
+        app.world_mut().resource_mut::<LookBack>().last.take()
+    };
+    let answer = ask(&mut app, "08:02").expect("answered").unwrap();
+    let data = dir.path().join("data");
+    let expected = crate::journal::at::on_screen_at(
+        &data.join("journal"),
+        &data.join("objects"),
+        chrono_tz::Asia::Ho_Chi_Minh,
+        at("2026-11-28T01:02:00Z"),
+        now,
+    );
+    assert_eq!(answer, expected, "the answer of `infokiosk at`");
+    assert_eq!(
+        answer.screen.as_ref().map(|s| s.state.as_str()),
+        Some("open")
+    );
+    let asked = events(dir.path(), "admin_action");
+    let asked = asked.iter().find(|a| a["action"] == "look_back").unwrap();
+    assert_eq!(
+        (&asked["detail"], &asked["by"]),
+        (&"08:02".into(), &"border-guard".into())
+    );
+
+    let why = ask(&mut app, "8h02").expect("answered").unwrap_err();
+    assert!(why.contains("expected a local time like 09:15"), "{why}");
 }

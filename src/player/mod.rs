@@ -11,6 +11,7 @@ mod ending;
 mod fallback;
 mod fit;
 mod frame_log;
+mod in_force;
 mod picture;
 mod playback;
 mod render_faults;
@@ -25,6 +26,7 @@ use std::path::PathBuf;
 use bevy::prelude::*;
 
 use crate::config::{Fit, Transition};
+use crate::pacing::Pace;
 use crate::screen_state::ScreenState;
 
 pub use controls::PlaybackCommand;
@@ -51,6 +53,9 @@ pub struct PlayerSettings {
     /// The shown-content store (`data_dir/objects`); `None`: nothing kept,
     /// `play_started` lines without `sha256`.
     pub objects_dir: Option<PathBuf>,
+    /// With `trust.require_signature`, the trust state file: the manifest
+    /// and signature accepted are archived from it as in force.
+    pub signed_manifest: Option<PathBuf>,
 }
 
 /// The systems that move playback along, in order.
@@ -63,7 +68,7 @@ pub enum PlaybackSystems {
 pub struct PlayerPlugin {
     pub settings: PlayerSettings,
     pub ticker: crate::config::TickerConfig,
-    pub captions: Vec<crate::content::Language>,
+    pub captions: crate::config::CaptionsConfig,
     pub status_strip: crate::config::StatusStripConfig,
     pub text: crate::config::TextConfig,
 }
@@ -72,6 +77,7 @@ impl Plugin for PlayerPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(self.settings.clone())
             .insert_resource(ClearColor(Color::BLACK))
+            .init_resource::<Pace>()
             .insert_resource(Playback::new(&self.settings))
             .insert_resource(text_slide::SlideTheme::new(&self.text))
             .configure_sets(
@@ -79,7 +85,10 @@ impl Plugin for PlayerPlugin {
                 (PlaybackSystems::Advance, PlaybackSystems::Present).chain(),
             )
             .add_systems(Startup, |mut commands: Commands| {
-                commands.spawn(Camera2d);
+                // No multisampling: the stage is axis-aligned rectangles and
+                // text from a glyph atlas, and 4x MSAA made each frame cost
+                // a software renderer several times over.
+                commands.spawn((Camera2d, Msaa::Off));
             })
             .add_systems(
                 Update,
@@ -87,6 +96,9 @@ impl Plugin for PlayerPlugin {
                     playback::apply_content_changes.before(PlaybackSystems::Advance),
                     playback::advance_playback
                         .in_set(PlaybackSystems::Advance)
+                        .run_if(in_state(ScreenState::Open)),
+                    ask_for_frames
+                        .after(PlaybackSystems::Present)
                         .run_if(in_state(ScreenState::Open)),
                 ),
             )
@@ -100,8 +112,33 @@ impl Plugin for PlayerPlugin {
             frame_log::plugin,
             render_faults::plugin,
         ));
+        in_force::plugin(
+            app,
+            self.settings.objects_dir.clone(),
+            self.settings.signed_manifest.clone(),
+            self.settings.time_zone,
+        );
         ticker::plugin(app, self.ticker.clone());
         captions::plugin(app, self.captions.clone());
         status_strip::plugin(app, self.status_strip.clone());
+    }
+}
+
+/// Says what playback needs of the next frames (see `pacing`): every frame
+/// while a crossfade runs or the next item is being readied, a wake-up when
+/// the item on screen is due to end. A clip's frames wake the loop
+/// themselves.
+fn ask_for_frames(
+    time: Res<Time<Real>>,
+    settings: Res<PlayerSettings>,
+    playback: Res<Playback>,
+    layers: Res<Layers>,
+    mut pace: ResMut<Pace>,
+) {
+    if layers.is_fading() || playback.is_readying() {
+        pace.keep_drawing();
+    }
+    if let Some(due) = playback.next_due(time.elapsed_secs_f64(), settings.preroll_seconds) {
+        pace.wake_at(due);
     }
 }

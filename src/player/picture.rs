@@ -1,6 +1,7 @@
 //! Still pictures: decoded off the main thread (a `Job` started by
 //! playback), bounded in size, handed to the stage as one GPU texture.
 
+use std::io::Read;
 use std::path::Path;
 
 use bevy::asset::RenderAssetUsages;
@@ -18,7 +19,38 @@ pub fn decode_picture(path: &Path) -> Result<Image, String> {
     // Opened like every folder file: a FIFO swapped in since the scan is
     // refused here instead of blocking the decoder thread.
     let file = crate::guard::open_regular_target(path).map_err(|e| e.to_string())?;
-    let mut reader = image::ImageReader::new(std::io::BufReader::new(file))
+    decode_file(file)
+}
+
+/// A text slide's background picture, with the bytes it was decoded from
+/// (for the shown-content store): refused over `max_bytes` (the size of the
+/// file opened, so one grown since the scan is not read), else decoded as
+/// any picture.
+pub fn decode_background(path: &Path, max_bytes: u64) -> Result<(Image, Vec<u8>), String> {
+    let file = crate::guard::open_regular_target(path).map_err(|e| e.to_string())?;
+    let size = file.metadata().map_err(|e| e.to_string())?.len();
+    if size > max_bytes {
+        return Err(format!(
+            "{size} bytes, larger than {max_bytes}: save it smaller"
+        ));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(format!("grew past {max_bytes} bytes while being read"));
+    }
+    let image = decode_from(std::io::Cursor::new(&bytes))?;
+    Ok((image, bytes))
+}
+
+fn decode_file(file: std::fs::File) -> Result<Image, String> {
+    decode_from(std::io::BufReader::new(file))
+}
+
+fn decode_from(source: impl std::io::BufRead + std::io::Seek) -> Result<Image, String> {
+    let mut reader = image::ImageReader::new(source)
         .with_guessed_format()
         .map_err(|e| e.to_string())?;
     let mut limits = image::Limits::default();

@@ -7,15 +7,17 @@ use std::collections::HashMap;
 use bevy::prelude::*;
 
 use super::Playback;
+use super::in_force::{InForceKind, PutInForce};
 use super::spans::set_line;
 use crate::config::{TickerConfig, TickerLanguage};
 use crate::content::plugin::ContentChanged;
 use crate::content::{Language, SidecarKind};
 use crate::fonts::Fonts;
+use crate::pacing::Pace;
 use crate::screen_state::ScreenState;
 
-/// Band height as a fraction of the screen height.
-const BAND: f32 = 0.075;
+/// Band height as a fraction of the screen height (the captions sit on it).
+pub(super) const BAND: f32 = 0.075;
 const SEPARATOR: &str = "     •     ";
 
 #[derive(Resource, Default)]
@@ -25,7 +27,7 @@ struct Headlines(HashMap<Language, Vec<String>>);
 struct Ticker(TickerConfig);
 
 #[derive(Component)]
-struct TickerBand;
+pub(super) struct TickerBand;
 
 #[derive(Component, Default)]
 struct TickerText {
@@ -35,6 +37,7 @@ struct TickerText {
 
 pub(super) fn plugin(app: &mut App, config: TickerConfig) {
     app.insert_resource(Ticker(config))
+        .init_resource::<Pace>()
         .init_resource::<Headlines>()
         .add_systems(Startup, spawn_ticker)
         .add_systems(
@@ -79,7 +82,13 @@ fn spawn_ticker(mut commands: Commands) {
 }
 
 /// Re-reads the ticker files whenever the catalog changes.
-fn load_headlines(mut changes: MessageReader<ContentChanged>, mut headlines: ResMut<Headlines>) {
+/// With the ticker on, the files shown are put in force (archived).
+fn load_headlines(
+    mut changes: MessageReader<ContentChanged>,
+    mut headlines: ResMut<Headlines>,
+    ticker: Res<Ticker>,
+    mut in_force: MessageWriter<PutInForce>,
+) {
     let Some(change) = changes.read().last() else {
         return;
     };
@@ -90,11 +99,14 @@ fn load_headlines(mut changes: MessageReader<ContentChanged>, mut headlines: Res
         .iter()
         .filter(|s| s.kind == SidecarKind::Ticker)
     {
-        match crate::captions::read_text(&sidecar.path) {
-            Ok(text) => {
+        match crate::captions::read_text_and_bytes(&sidecar.path) {
+            Ok((text, bytes)) => {
                 let lines = crate::captions::parse_ticker(&text);
                 if !lines.is_empty() {
                     headlines.0.insert(sidecar.language, lines);
+                    if ticker.0.enabled {
+                        in_force.write(PutInForce::new(InForceKind::Ticker, &sidecar.rel, bytes));
+                    }
                 }
             }
             Err(e) => warn!("ticker {}: {e}; not shown", sidecar.rel.display()),
@@ -121,6 +133,7 @@ fn scroll_ticker(
     window: Single<&Window>,
     mut band: Single<&mut Visibility, With<TickerBand>>,
     mut text: Single<(Entity, &mut TickerText, &mut Node, &ComputedNode)>,
+    mut pace: ResMut<Pace>,
 ) {
     let shown = ticker.0.enabled && !headlines.0.is_empty();
     band.set_if_neq(if shown {
@@ -131,6 +144,7 @@ fn scroll_ticker(
     if !shown {
         return;
     }
+    pace.keep_drawing();
     let screen = Vec2::new(window.resolution.width(), window.resolution.height());
     let (entity, state, node, computed) = &mut *text;
     state.x -= ticker.0.speed * time.delta_secs();

@@ -13,6 +13,12 @@
 //! schedule's open intervals is `shown`; outside them (an override `on`) it is
 //! `shown outside hours`. Lines before the period only set that state; the first
 //! line after it closes the period's last stretch, and later ones are ignored.
+//!
+//! Open time is not shown time while the "no content" slide is up (from
+//! `fallback_shown` to the next `play_started`) or after a display power-on
+//! command failed (`display_command` `on` with `ok: false`, until one works);
+//! both end when the screen closes or the player stops or starts. Such time
+//! is counted apart, as `fallback` and `display dark`.
 
 use std::collections::BTreeMap;
 
@@ -23,9 +29,10 @@ use super::Period;
 use super::lines::{parse_time, text, time_of};
 use super::model::{
     ContentChange, DisplayFailure, IncidentRow, InspectionRow, ItemStats, JournalSummary,
-    OverrideRow, RejectedFile,
+    OverrideRow, RejectedFile, SecurityEvent, SecurityEvents,
 };
 use super::overlap::{OpenHours, Overlap};
+use super::security::security_event;
 use crate::journal::SCHEMA_VERSION;
 use crate::schedule::OperatingSchedule;
 
@@ -36,6 +43,8 @@ pub const MAX_SILENCE: Duration = Duration::minutes(5);
 pub(super) struct DayTally {
     pub in_hours_ms: i64,
     pub outside_ms: i64,
+    pub fallback_ms: i64,
+    pub dark_ms: i64,
     pub plays: u64,
 }
 
@@ -54,6 +63,10 @@ pub struct ReportBuilder<'a> {
     pub(super) previous: Option<(DateTime<Utc>, String)>,
     running: bool,
     open: bool,
+    /// The "no content" slide is up.
+    fallback: bool,
+    /// A display power-on command failed since the screen opened.
+    dark: bool,
     past_end: bool,
     pub(super) overrides: Vec<OverrideRow>,
     pub(super) incidents: Vec<IncidentRow>,
@@ -65,6 +78,7 @@ pub struct ReportBuilder<'a> {
     pub(super) rejected: BTreeMap<[String; 3], RejectedFile>,
     pub(super) display_failures: Vec<DisplayFailure>,
     pub(super) inspections: Vec<InspectionRow>,
+    pub(super) security: SecurityEvents,
     pub(super) journal: JournalSummary,
 }
 
@@ -90,6 +104,8 @@ impl<'a> ReportBuilder<'a> {
             previous: None,
             running: false,
             open: false,
+            fallback: false,
+            dark: false,
             past_end: false,
             overrides: Vec::new(),
             incidents: Vec::new(),
@@ -99,6 +115,7 @@ impl<'a> ReportBuilder<'a> {
             rejected: BTreeMap::new(),
             display_failures: Vec::new(),
             inspections: Vec::new(),
+            security: SecurityEvents::default(),
             journal: JournalSummary::default(),
         }
     }
@@ -106,6 +123,11 @@ impl<'a> ReportBuilder<'a> {
     /// Lines that could not be read at all (counted in the report).
     pub fn add_broken(&mut self, count: usize) {
         self.journal.broken_lines += count as u64;
+    }
+
+    /// Security events found apart from the journal's lines (its chain walked).
+    pub fn add_security(&mut self, events: impl IntoIterator<Item = SecurityEvent>) {
+        events.into_iter().for_each(|e| self.security.push(e));
     }
 
     /// Whether a line after the period has been seen: later lines change nothing.
@@ -133,7 +155,7 @@ impl<'a> ReportBuilder<'a> {
             && t > before
             && t - before <= MAX_SILENCE
         {
-            self.count_shown(before, t);
+            self.count_open(before, t);
         }
         if t >= self.end {
             // The first line after the period closes its last stretch; the rest is ignored.
@@ -154,6 +176,20 @@ impl<'a> ReportBuilder<'a> {
                 "closed" => self.open = false,
                 _ => {}
             },
+            _ => {}
+        }
+        match event {
+            "fallback_shown" => self.fallback = true,
+            "play_started" | "opened" | "closed" | "app_started" | "app_stopped" => {
+                self.fallback = false
+            }
+            _ => {}
+        }
+        match event {
+            "display_command" if text(line, "action") == "on" => {
+                self.dark = line["ok"] == Value::Bool(false)
+            }
+            "closed" | "app_started" | "app_stopped" => self.dark = false,
             _ => {}
         }
         // Overrides are followed from before the period: one may reach into it.
@@ -242,14 +278,24 @@ impl<'a> ReportBuilder<'a> {
             "inspection" => self.inspections.push(inspection_row(line, t)),
             _ => {}
         }
+        if let Some(security) = security_event(line, t) {
+            self.security.push(security);
+        }
     }
 
-    fn count_shown(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) {
+    /// Open time: shown, unless the fallback slide was up or the display dark.
+    fn count_open(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) {
         let (from, to) = (from.max(self.start), to.min(self.end));
         for Overlap { date, open, total } in self.hours.split(from, to) {
             let day = self.tally.entry(date).or_default();
-            day.in_hours_ms += open.num_milliseconds();
-            day.outside_ms += (total - open).num_milliseconds();
+            if self.dark {
+                day.dark_ms += total.num_milliseconds();
+            } else if self.fallback {
+                day.fallback_ms += total.num_milliseconds();
+            } else {
+                day.in_hours_ms += open.num_milliseconds();
+                day.outside_ms += (total - open).num_milliseconds();
+            }
         }
     }
 }

@@ -82,7 +82,7 @@ pub(crate) fn chart(rows: &[Row]) -> String {
         s,
         "<rect x=\"{left}\" y=\"{}\" width=\"10\" height=\"8\" fill=\"#2f6fb0\"/><text x=\"{}\" y=\"{ly}\">Đã phát trong giờ / shown in hours</text>\
          <rect x=\"250\" y=\"{}\" width=\"10\" height=\"8\" fill=\"#9cc3e6\"/><text x=\"264\" y=\"{ly}\">Ngoài giờ / outside hours</text>\
-         <line x1=\"420\" x2=\"434\" y1=\"{}\" y2=\"{}\" stroke=\"#111\" stroke-width=\"1.5\"/><text x=\"440\" y=\"{ly}\">Yêu cầu / required (giờ / hours)</text>\n</svg>\n",
+         <line x1=\"420\" x2=\"434\" y1=\"{}\" y2=\"{}\" stroke=\"#111\" stroke-width=\"1.5\"/><text x=\"440\" y=\"{ly}\">Yêu cầu theo quy định / legally required (giờ / hours)</text>\n</svg>\n",
         ly - 8.0,
         left + 14.0,
         ly - 8.0,

@@ -4,7 +4,8 @@
 use super::model::{Report, hours, local_minute};
 
 impl Report {
-    /// Sections: the day table with a total row, then incidents, overrides,
+    /// Sections: the day table with a total row (the columns of earlier
+    /// versions first, then the new ones), closures, security events, then incidents, overrides,
     /// plays by language, plays by item, content changes, rejected files and
     /// display failures. Times are on the report's wall clock.
     pub fn to_csv(&self) -> String {
@@ -29,6 +30,13 @@ impl Report {
                 "downtime_hours",
                 "override_off_hours",
                 "plays",
+                "scheduled_hours",
+                "counted_hours",
+                "missing_hours",
+                "closed_by_schedule_hours",
+                "no_content_hours",
+                "display_dark_hours",
+                "schedule_compliance_percent",
             ],
         );
         let total_row = self.total_as_day();
@@ -49,7 +57,49 @@ impl Report {
                 hours(d.downtime_seconds),
                 hours(d.override_off_seconds),
                 d.plays.to_string(),
+                hours(d.scheduled_seconds),
+                hours(d.counted_seconds),
+                hours(d.missing_seconds),
+                hours(d.closed_by_schedule_seconds),
+                hours(d.fallback_seconds),
+                hours(d.display_dark_seconds),
+                d.schedule_compliance_percent
+                    .map_or(String::new(), |p| format!("{p:.1}")),
             ]);
+        }
+
+        let head = [
+            "from",
+            "to",
+            "source",
+            "missing_hours",
+            "note",
+            "by",
+            "ordered_by",
+        ];
+        let mut s = Section::new(&mut out, "Đóng màn hình / Closures", &head);
+        for c in &self.closures {
+            s.row([
+                at(c.from),
+                at(c.to),
+                match c.source {
+                    super::ClosureSource::Schedule => "schedule".into(),
+                    super::ClosureSource::Override => "override".into(),
+                },
+                hours(c.lost_seconds),
+                c.note.clone(),
+                c.by.clone(),
+                c.ordered_by.clone().unwrap_or_default(),
+            ]);
+        }
+        let head = ["time", "kind", "reason"];
+        let mut s = Section::new(&mut out, "Sự kiện an ninh / Security events", &head);
+        for e in &self.security.events {
+            s.row([at(e.time), e.kind.clone(), e.reason.clone()]);
+        }
+        if self.security.count > self.security.events.len() as u64 {
+            let more = self.security.count - self.security.events.len() as u64;
+            s.row(["", "not_listed", &more.to_string()]);
         }
 
         let mut s = Section::new(
@@ -163,12 +213,19 @@ impl Report {
         super::DayRow {
             date: self.period.first_day(),
             required_seconds: t.required_seconds,
+            scheduled_seconds: t.scheduled_seconds,
             shown_seconds: t.shown_seconds,
             shown_outside_hours_seconds: t.shown_outside_hours_seconds,
+            counted_seconds: t.counted_seconds,
+            missing_seconds: t.missing_seconds,
+            closed_by_schedule_seconds: t.closed_by_schedule_seconds,
+            fallback_seconds: t.fallback_seconds,
+            display_dark_seconds: t.display_dark_seconds,
             downtime_seconds: t.downtime_seconds,
             override_off_seconds: t.override_off_seconds,
             plays: t.plays,
             compliance_percent: t.compliance_percent,
+            schedule_compliance_percent: t.schedule_compliance_percent,
         }
     }
 }
@@ -192,7 +249,7 @@ impl<'a> Section<'a> {
 }
 
 /// One CSV record (RFC 4180: CRLF, quotes doubled, quoted when needed).
-fn record<S: AsRef<str>>(out: &mut String, cells: impl IntoIterator<Item = S>) {
+pub(crate) fn record<S: AsRef<str>>(out: &mut String, cells: impl IntoIterator<Item = S>) {
     for (i, cell) in cells.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -228,11 +285,20 @@ mod tests {
             "\u{feff}Báo cáo hoạt động Cụm Thông tin cơ sở / Operating report,tb-1,2026-11,"
         ));
         assert!(
-            csv.contains("\r\n2026-11-05,8.00,7.50,93.8,0.00,0.50,0.00,3\r\n"),
+            csv.contains(
+                "\r\n2026-11-05,8.00,7.50,93.8,0.00,0.50,0.00,3,8.00,7.50,0.50,0.00,0.00,0.00,93.8\r\n"
+            ),
             "{csv}"
         );
-        assert!(csv.contains("\r\n2026-11-20,0.00,0.00,,0.00,0.00,0.00,0\r\n"));
-        assert!(csv.contains("\r\nTOTAL,232.00,230.50,99.4,1.00,0.50,1.00,87\r\n"));
+        // The law changed these: the 20th, closed by the schedule, still
+        // requires 8 h; the dark display on the 25th is not shown time.
+        assert!(csv.contains(
+            "\r\n2026-11-20,8.00,0.00,0.0,0.00,0.00,0.00,0,0.00,0.00,8.00,8.00,0.00,0.00,\r\n"
+        ));
+        assert!(csv.contains(
+            "\r\nTOTAL,240.00,226.50,94.4,1.00,0.50,1.00,87,232.00,226.50,13.50,8.00,0.00,4.00,97.6\r\n"
+        ));
+        assert!(csv.contains("\r\n2026-11-20 00:00,2026-11-21 00:00,schedule,8.00,bảo trì,,\r\n"));
         assert!(csv.contains("\r\noff,2026-11-10 08:00,2026-11-10 09:00,60,Bộ đội Biên phòng,diễn tập,control_file,expired,,\r\n"));
         assert!(csv.contains("\r\nhong.mp4,video,catalog,không giải mã được / cannot decode,3,"));
         let mut quoted = String::new();

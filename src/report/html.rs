@@ -8,7 +8,7 @@ use super::model::{DayRow, Report, hours, local_minute, percent};
 use super::tables::{esc, section};
 use super::{Month, Period};
 
-const STYLE: &str = "
+pub(crate) const STYLE: &str = "
 @page { size: A4; margin: 14mm 12mm; }
 * { box-sizing: border-box; }
 body { font-family: 'Noto Sans', 'DejaVu Sans', Arial, sans-serif; font-size: 9.5pt; color: #111;
@@ -63,12 +63,15 @@ impl Report {
         section(&mut h, "Giờ phát", "Hours shown");
         h.push_str(&chart(&rows));
         table_of_rows(&mut h, &rows, &self.total_row());
+        self.closure_and_security_tables(&mut h);
         self.event_tables(&mut h);
         let _ = write!(
             h,
             "<footer>Lập từ nhật ký của màn hình / Compiled from the kiosk's journal: {} dòng / lines, \
-             {} dòng hỏng / broken, {} bỏ qua / skipped. Giờ phát = màn hình mở và phần mềm chạy / \
-             shown = screen open and player running.</footer>\n</body>\n</html>\n",
+             {} dòng hỏng / broken, {} bỏ qua / skipped. Giờ phát = màn hình mở, phần mềm chạy, có nội dung \
+             và màn hình đã bật / shown = screen open, player running, content on screen and the display \
+             powered on. Yêu cầu = 8 giờ mỗi ngày kể cả ngày lễ, Tết, thứ Bảy, Chủ nhật (QĐ 17/2021/QĐ-UBND) / \
+             required = 8 h every day, holidays, Tết and weekends included.</footer>\n</body>\n</html>\n",
             self.journal.lines, self.journal.broken_lines, self.journal.skipped_lines
         );
         h
@@ -79,17 +82,56 @@ impl Report {
         section(h, "Tóm tắt", "Summary");
         let rows = [
             ("Số ngày", "Days", t.days.to_string()),
-            ("Giờ yêu cầu", "Hours required", hours(t.required_seconds)),
             (
-                "Giờ đã phát trong giờ quy định",
-                "Hours shown in required hours",
+                "Giờ yêu cầu theo quy định (8 giờ/ngày)",
+                "Hours legally required (8 h a day)",
+                hours(t.required_seconds),
+            ),
+            (
+                "Giờ mở theo lịch cấu hình",
+                "Hours the configured schedule opens",
+                hours(t.scheduled_seconds),
+            ),
+            (
+                "Giờ đã phát trong giờ theo lịch",
+                "Hours shown in scheduled hours",
                 hours(t.shown_seconds),
             ),
-            ("Tỷ lệ đạt", "Compliance", pct(t.compliance_percent)),
             (
                 "Phát ngoài giờ (lệnh bật)",
                 "Shown outside hours (override on)",
                 hours(t.shown_outside_hours_seconds),
+            ),
+            (
+                "Giờ được tính theo quy định",
+                "Hours counted toward the law",
+                hours(t.counted_seconds),
+            ),
+            ("Giờ còn thiếu", "Hours missing", hours(t.missing_seconds)),
+            ("Tỷ lệ đạt", "Compliance", pct(t.compliance_percent)),
+            (
+                "Tỷ lệ đạt so với lịch",
+                "Compliance with the schedule",
+                pct(t.schedule_compliance_percent),
+            ),
+            (
+                "Giờ đóng theo lịch",
+                "Hours closed by the schedule",
+                format!(
+                    "{} ({} lần đóng / closures)",
+                    hours(t.closed_by_schedule_seconds),
+                    t.closures
+                ),
+            ),
+            (
+                "Màn hình chờ \u{201c}không có nội dung\u{201d}",
+                "\u{201c}No content\u{201d} slide",
+                hours(t.fallback_seconds),
+            ),
+            (
+                "Màn hình không bật được",
+                "Display failed to power on",
+                hours(t.display_dark_seconds),
             ),
             (
                 "Giờ mất do sự cố",
@@ -109,6 +151,11 @@ impl Report {
                     t.overrides
                 ),
             ),
+            (
+                "Sự kiện an ninh",
+                "Security events",
+                t.security_events.to_string(),
+            ),
             ("Lượt phát", "Plays", t.plays.to_string()),
             (
                 "Khởi động lại bất thường",
@@ -126,18 +173,23 @@ impl Report {
         h.push_str("</table>\n");
     }
 
-    /// Per day for a month; per month for a year (365 rows would not help anyone).
+    /// Per day for a month (or up to 62 dates); per month for longer (365
+    /// rows would not help anyone).
     fn chart_rows(&self) -> Vec<Row> {
-        match self.period {
-            Period::Month(_) => (self.days.iter())
+        let per_day = match self.period {
+            Period::Month(_) => true,
+            Period::Year(_) => false,
+            Period::Dates { .. } => self.period.days().len() <= 62,
+        };
+        match per_day {
+            true => (self.days.iter())
                 .map(|d| Row {
                     bar: d.date.format("%d").to_string(),
                     label: d.date.to_string(),
                     day: d.clone(),
                 })
                 .collect(),
-            Period::Year(year) => (1..=12)
-                .filter_map(|m| Month::new(year, m))
+            false => (self.period.months().into_iter())
                 .map(|m| {
                     let days = self.days.iter().filter(|d| Month::of_date(d.date) == m);
                     Row {
@@ -159,46 +211,66 @@ fn sum_rows<'a>(rows: impl Iterator<Item = &'a DayRow>, date: chrono::NaiveDate)
     let mut sum = DayRow {
         date,
         required_seconds: 0,
+        scheduled_seconds: 0,
         shown_seconds: 0,
         shown_outside_hours_seconds: 0,
+        counted_seconds: 0,
+        missing_seconds: 0,
+        closed_by_schedule_seconds: 0,
+        fallback_seconds: 0,
+        display_dark_seconds: 0,
         downtime_seconds: 0,
         override_off_seconds: 0,
         plays: 0,
         compliance_percent: None,
+        schedule_compliance_percent: None,
     };
     for d in rows {
         sum.required_seconds += d.required_seconds;
+        sum.scheduled_seconds += d.scheduled_seconds;
         sum.shown_seconds += d.shown_seconds;
         sum.shown_outside_hours_seconds += d.shown_outside_hours_seconds;
+        sum.counted_seconds += d.counted_seconds;
+        sum.missing_seconds += d.missing_seconds;
+        sum.closed_by_schedule_seconds += d.closed_by_schedule_seconds;
+        sum.fallback_seconds += d.fallback_seconds;
+        sum.display_dark_seconds += d.display_dark_seconds;
         sum.downtime_seconds += d.downtime_seconds;
         sum.override_off_seconds += d.override_off_seconds;
         sum.plays += d.plays;
     }
-    sum.compliance_percent = percent(sum.shown_seconds, sum.required_seconds);
+    sum.compliance_percent = percent(sum.counted_seconds, sum.required_seconds);
+    sum.schedule_compliance_percent = percent(sum.shown_seconds, sum.scheduled_seconds);
     sum
 }
 
+/// The day (or month) table: the legal hours first, then what made the
+/// difference.
 fn table_of_rows(h: &mut String, rows: &[Row], total: &DayRow) {
     h.push_str(
         "<table>\n<thead><tr><th>Ngày <span>/ Date</span></th><th class=\"n\">Yêu cầu <span>/ Required h</span></th>\
-         <th class=\"n\">Đã phát <span>/ Shown h</span></th><th class=\"n\">Tỷ lệ <span>/ Compliance</span></th>\
-         <th class=\"n\">Ngoài giờ <span>/ Outside h</span></th><th class=\"n\">Sự cố <span>/ Downtime h</span></th>\
+         <th class=\"n\">Theo lịch <span>/ Scheduled h</span></th>\
+         <th class=\"n\">Đã phát <span>/ Shown h</span></th><th class=\"n\">Ngoài giờ <span>/ Outside h</span></th>\
+         <th class=\"n\">Thiếu <span>/ Missing h</span></th><th class=\"n\">Tỷ lệ <span>/ Compliance</span></th>\
+         <th class=\"n\">Không có nội dung <span>/ No content h</span></th>\
+         <th class=\"n\">Màn hình tắt <span>/ Display dark h</span></th><th class=\"n\">Sự cố <span>/ Downtime h</span></th>\
          <th class=\"n\">Lệnh tắt <span>/ Override off h</span></th><th class=\"n\">Lượt <span>/ Plays</span></th></tr></thead>\n<tbody>\n",
     );
     let mut row = |label: &str, d: &DayRow, class: &str| {
-        let short = if d.shown_seconds < d.required_seconds {
-            " short"
-        } else {
-            ""
-        };
+        let short = if d.missing_seconds > 0 { " short" } else { "" };
         let _ = writeln!(
             h,
-            "<tr{class}><td>{label}</td><td class=\"n\">{}</td><td class=\"n{short}\">{}</td><td class=\"n{short}\">{}</td>\
+            "<tr{class}><td>{label}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"n{short}\">{}</td><td class=\"n{short}\">{}</td><td class=\"n\">{}</td>\
              <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             hours(d.required_seconds),
+            hours(d.scheduled_seconds),
             hours(d.shown_seconds),
-            pct(d.compliance_percent),
             hours(d.shown_outside_hours_seconds),
+            hours(d.missing_seconds),
+            pct(d.compliance_percent),
+            hours(d.fallback_seconds),
+            hours(d.display_dark_seconds),
             hours(d.downtime_seconds),
             hours(d.override_off_seconds),
             d.plays,
@@ -211,10 +283,11 @@ fn table_of_rows(h: &mut String, rows: &[Row], total: &DayRow) {
     h.push_str("</tbody>\n</table>\n");
 }
 
-fn period_name(period: Period) -> String {
+pub(crate) fn period_name(period: Period) -> String {
     match period {
         Period::Month(m) => format!("tháng {}/{} · month", m.month(), m.year()),
         Period::Year(y) => format!("năm {y} · year"),
+        Period::Dates { from, to } => format!("từ {from} đến {to} · from {from} to {to}"),
     }
 }
 
@@ -252,10 +325,13 @@ mod tests {
             30 + 1,
             "a bar per day and the legend"
         );
+        // Required, scheduled, shown, outside, missing.
         assert!(html.contains(
-            "<td>2026-11-05</td><td class=\"n\">8.00</td><td class=\"n short\">7.50</td>"
+            "<td>2026-11-05</td><td class=\"n\">8.00</td><td class=\"n\">8.00</td><td class=\"n\">7.50</td>\
+             <td class=\"n\">0.00</td><td class=\"n short\">0.50</td>"
         ));
-        assert!(html.contains("99.4 %"));
+        assert!(html.contains("94.4 %"), "against the legal hours");
+        assert!(html.contains("97.6 %"), "against the schedule");
         assert!(html.contains("Mất điện hoặc lỗi phần mềm / power loss or crash"));
         assert!(html.contains("Bộ đội Biên phòng"));
         assert!(html.contains("Sở TT&amp;TT"), "escaped");
@@ -272,7 +348,9 @@ mod tests {
         );
         let html = report.to_html();
         assert_eq!(html.matches("fill=\"#2f6fb0\"/>").count(), 12 + 1);
-        assert!(html.contains("<td>2026-11</td><td class=\"n\">232.00</td>"));
+        assert!(
+            html.contains("<td>2026-11</td><td class=\"n\">240.00</td><td class=\"n\">232.00</td>")
+        );
         assert!(html.contains("năm 2026"));
     }
 }

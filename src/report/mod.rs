@@ -1,21 +1,27 @@
-//! Monthly and annual reports from the journal: hours required and shown per
-//! local day, compliance, overrides, downtime incidents, plays per language and
-//! per item, content changes and rejected files; as HTML (A4, inline SVG chart),
-//! CSV (UTF-8 with BOM) or JSON. Also the outbox `status.json`.
+//! Reports from the journal over a month, a year or any dates: per local day
+//! the legal hours required (8 h every day, whatever the schedule says) and
+//! the hours shown, compliance, closures (ordered or not), overrides,
+//! downtime incidents, security events, plays per language and per item,
+//! content changes and rejected files; as HTML (A4, inline SVG chart), CSV
+//! (UTF-8 with BOM) or JSON. Also the outbox `status.json`.
 //!
 //! How shown time is derived from the journal is documented in [`build`].
 
 pub mod build;
 mod chart;
+mod closures;
 mod csv;
 mod finish;
 mod html;
+mod law_tables;
 pub mod lines;
 mod model;
 mod overlap;
 mod period;
 #[cfg(feature = "player")]
 pub mod plugin;
+mod recent;
+pub mod security;
 mod status;
 mod tables;
 
@@ -28,12 +34,15 @@ use thiserror::Error;
 
 pub use build::{MAX_SILENCE, ReportBuilder};
 pub use model::{
-    ContentChange, DayRow, DisplayFailure, IncidentRow, ItemStats, JournalSummary, OverrideRow,
-    PlayStats, RejectedFile, Report, Totals,
+    Closure, ClosureSource, ContentChange, DayRow, DisplayFailure, IncidentRow, ItemStats,
+    JournalSummary, OverrideRow, PlayStats, RejectedFile, Report, SecurityEvent, SecurityEvents,
+    Totals,
 };
 pub use period::{Month, Period, PeriodError};
+pub use security::SecuritySeen;
 pub use status::{
-    KioskStatus, NowShowing, RecentErrors, recent_errors, status_json, status_json_with,
+    ContentInForce, KioskStatus, NowShowing, RecentErrors, recent_errors, status_json,
+    status_json_of, status_json_with,
 };
 pub use tables::esc as escape_html;
 
@@ -69,8 +78,24 @@ pub fn build_report(
 /// line. The month before the period is read too, for the state the period
 /// starts in (an override or the screen left on across midnight), and the first
 /// line after it, which closes its last stretch. Missing months read as empty.
+/// The hash chain of each month of the period is walked too: a break is a
+/// security event (`journal_verify`). [`report_with_seals`] checks the month
+/// seals as well.
 pub fn report_from_dir(
     journal_dir: &Path,
+    schedule: &OperatingSchedule,
+    period: Period,
+    kiosk: &str,
+    now: DateTime<Utc>,
+) -> Result<Report, ReportError> {
+    report_with_seals(journal_dir, None, schedule, period, kiosk, now)
+}
+
+/// [`report_from_dir`], with each month's chain checked against its seal
+/// (`journal-seal-YYYY-MM.json`) in `seals` (the outbox), when one is there.
+pub fn report_with_seals(
+    journal_dir: &Path,
+    seals: Option<&Path>,
     schedule: &OperatingSchedule,
     period: Period,
     kiosk: &str,
@@ -98,6 +123,7 @@ pub fn report_from_dir(
             Err(source) => return Err(ReportError::Read { path, source }),
         }
     }
+    builder.add_security(security::verify_period(journal_dir, seals, period, now));
     Ok(builder.finish())
 }
 
@@ -106,3 +132,9 @@ pub(crate) mod fixture;
 #[cfg(test)]
 mod tests;
 pub use crate::durable::write_atomically;
+
+// The helpers the fleet's report for the province (`fleet::report`) prints with.
+pub(crate) use csv::record as csv_record;
+pub(crate) use html::{STYLE as HTML_STYLE, period_name};
+pub(crate) use model::{hours, local_minute, percent};
+pub(crate) use tables::{cause_name, language_name, section, table};

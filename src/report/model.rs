@@ -1,5 +1,6 @@
-//! What a report says: per-day hours, totals, overrides, incidents, plays,
-//! content changes and rejected files. Serialised as is for `--format json`.
+//! What a report says: per-day hours against the legal 8 h, totals, closures,
+//! overrides, incidents, security events, plays, content changes and rejected
+//! files. Serialised as is for `--format json`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -22,8 +23,14 @@ pub struct Report {
     pub tz: Tz,
     pub days: Vec<DayRow>,
     pub total: Totals,
+    /// Required hours the screens were closed on purpose: the schedule's
+    /// exceptions and overrides `off`, with whether they were ordered.
+    pub closures: Vec<Closure>,
     pub incidents: Vec<IncidentRow>,
     pub overrides: Vec<OverrideRow>,
+    /// Art. 7.9b: refused signatures, tampered files, PIN lockouts, refused
+    /// control files and configs, journal verification failures.
+    pub security: SecurityEvents,
     pub languages: Vec<PlayStats>,
     pub items: Vec<ItemStats>,
     pub content_changes: Vec<ContentChange>,
@@ -35,37 +42,122 @@ pub struct Report {
 }
 
 /// One local date (only dates up to `as_of`).
+///
+/// `required_seconds` is the law's (Decision 17/2021/QĐ-UBND: 8 h every
+/// day, holidays, Tết and weekends included), whatever the configured
+/// schedule says; `scheduled_seconds` is the schedule's. Shown time never
+/// includes the "no content" slide or a display that failed to power on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DayRow {
     pub date: NaiveDate,
-    /// What the schedule requires (0 on a closure; on the day of `as_of`, up to it).
+    /// The legal hours: 8 h (on the day of `as_of`, the legal hours up to it).
     pub required_seconds: i64,
-    /// Shown inside the required hours: screen open and player running.
+    /// What the configured schedule opens (0 on a closure; up to `as_of`).
+    pub scheduled_seconds: i64,
+    /// Content on screen inside the schedule's hours.
     pub shown_seconds: i64,
-    /// Shown outside them (an override `on`).
+    /// Content on screen outside them (an override `on`).
     pub shown_outside_hours_seconds: i64,
-    /// Required time inside downtime incidents.
+    /// Shown time that counts toward the legal hours: inside and outside the
+    /// schedule's hours, at most `required_seconds`.
+    pub counted_seconds: i64,
+    /// `required - counted`.
+    pub missing_seconds: i64,
+    /// Legal hours the schedule does not open (`required - scheduled`, not
+    /// below 0): its closures and shorter days.
+    pub closed_by_schedule_seconds: i64,
+    /// Screen open on the "no content" slide (nothing playable).
+    pub fallback_seconds: i64,
+    /// Screen open after a display power-on command failed, until a later
+    /// one worked or the screen closed: the panel was most likely dark.
+    pub display_dark_seconds: i64,
+    /// Scheduled time inside downtime incidents.
     pub downtime_seconds: i64,
-    /// Required time inside overrides `off`.
+    /// Scheduled time inside overrides `off`.
     pub override_off_seconds: i64,
     pub plays: u64,
-    /// `shown / required`, one decimal; `None` when nothing was required.
+    /// `counted / required`, one decimal; `None` when nothing was required.
     pub compliance_percent: Option<f64>,
+    /// `shown / scheduled`: against the configured schedule only.
+    pub schedule_compliance_percent: Option<f64>,
 }
 
-/// The whole period.
+/// The whole period: the sums of the day rows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Totals {
     pub days: usize,
     pub required_seconds: i64,
+    pub scheduled_seconds: i64,
     pub shown_seconds: i64,
     pub shown_outside_hours_seconds: i64,
+    pub counted_seconds: i64,
+    pub missing_seconds: i64,
+    pub closed_by_schedule_seconds: i64,
+    pub fallback_seconds: i64,
+    pub display_dark_seconds: i64,
     pub downtime_seconds: i64,
     pub override_off_seconds: i64,
     pub plays: u64,
     pub incidents: usize,
     pub overrides: usize,
+    pub closures: usize,
+    pub security_events: u64,
     pub compliance_percent: Option<f64>,
+    pub schedule_compliance_percent: Option<f64>,
+}
+
+/// Where a closure came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosureSource {
+    /// An exception of the configured schedule (`windows: []`, or fewer hours).
+    Schedule,
+    /// An override `off` (control file or the overlay's Emergency page).
+    Override,
+}
+
+/// Legal hours the screens were closed on purpose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Closure {
+    pub source: ClosureSource,
+    /// From, to (exclusive), clipped to the period: for the schedule, local
+    /// midnights around its dates.
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// Legal hours inside it that were not open.
+    pub lost_seconds: i64,
+    /// The exception's note, or the override's reason.
+    pub note: String,
+    /// Who set the override (with whose request); empty for the schedule.
+    pub by: String,
+    /// An emergency ordered by the Border Guard or the Department.
+    pub ordered: bool,
+    /// `border_guard` or `department` when `ordered`.
+    pub ordered_by: Option<String>,
+}
+
+/// The security events of the period, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SecurityEvents {
+    /// All of them, listed or not.
+    pub count: u64,
+    /// How many of each kind (see [`SecurityEvent::kind`]).
+    pub by_kind: std::collections::BTreeMap<String, u64>,
+    /// The first [`super::security::LISTED`] of them.
+    pub events: Vec<SecurityEvent>,
+}
+
+/// One security event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecurityEvent {
+    pub time: DateTime<Utc>,
+    /// `integrity` (a refused signature or manifest, a tampered file),
+    /// `content_refused` (many files at once, some for integrity),
+    /// `admin_locked` (PIN lockout), `control_rejected`, `config_rejected`,
+    /// `journal_check` (an inspection whose journal check failed) or
+    /// `journal_verify` (the chain walked when the report was made).
+    pub kind: String,
+    pub reason: String,
 }
 
 /// A downtime incident as the player recorded it at start-up.

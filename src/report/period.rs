@@ -9,7 +9,9 @@ use serde::{Serialize, Serializer};
 use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq, Eq)]
-#[error("{text:?}: not a month (YYYY-MM) or a year (YYYY)")]
+#[error(
+    "{text:?}: not a month (YYYY-MM), a year (YYYY) or dates (YYYY-MM-DD..YYYY-MM-DD, the first not after the last)"
+)]
 pub struct PeriodError {
     pub text: String,
 }
@@ -121,18 +123,36 @@ impl Serialize for Month {
     }
 }
 
-/// What a report covers: one local month or one local year.
+/// What a report covers: one local month, one local year, or local dates
+/// from one to another, both included (the half-year review). Written
+/// `2026-11`, `2026`, `2026-07-01..2026-12-31`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
     Month(Month),
     Year(i32),
+    /// Made by [`Period::dates`], so `from <= to`.
+    Dates {
+        from: NaiveDate,
+        to: NaiveDate,
+    },
 }
 
 impl Period {
+    /// The local dates `from` to `to`, both included.
+    pub fn dates(from: NaiveDate, to: NaiveDate) -> Result<Self, PeriodError> {
+        match from <= to {
+            true => Ok(Period::Dates { from, to }),
+            false => Err(PeriodError {
+                text: format!("{from}..{to}"),
+            }),
+        }
+    }
+
     pub fn first_day(self) -> NaiveDate {
         match self {
             Period::Month(m) => m.first_day(),
             Period::Year(y) => Month { year: y, month: 1 }.first_day(),
+            Period::Dates { from, .. } => from,
         }
     }
 
@@ -140,6 +160,7 @@ impl Period {
         match self {
             Period::Month(m) => m.last_day(),
             Period::Year(y) => Month { year: y, month: 12 }.last_day(),
+            Period::Dates { to, .. } => to,
         }
     }
 
@@ -151,12 +172,12 @@ impl Period {
             .collect()
     }
 
-    /// The months of the period, in order.
+    /// The months of the period, in order (those it touches, for dates).
     pub fn months(self) -> Vec<Month> {
-        match self {
-            Period::Month(m) => vec![m],
-            Period::Year(y) => (1..=12).map(|month| Month { year: y, month }).collect(),
-        }
+        let last = Month::of_date(self.last_day());
+        std::iter::successors(Some(Month::of_date(self.first_day())), |m| Some(m.next()))
+            .take_while(|m| *m <= last)
+            .collect()
     }
 
     pub fn contains(self, date: NaiveDate) -> bool {
@@ -182,6 +203,7 @@ impl fmt::Display for Period {
         match self {
             Period::Month(m) => m.fmt(f),
             Period::Year(y) => write!(f, "{y:04}"),
+            Period::Dates { from, to } => write!(f, "{from}..{to}"),
         }
     }
 }
@@ -194,6 +216,11 @@ impl FromStr for Period {
         if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
             let year = t.parse().map_err(|_| PeriodError { text: text.into() })?;
             return Ok(Period::Year(year));
+        }
+        if let Some((from, to)) = t.split_once("..") {
+            let err = || PeriodError { text: text.into() };
+            let date = |d: &str| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| err());
+            return Period::dates(date(from)?, date(to)?).map_err(|_| err());
         }
         t.parse().map(Period::Month)
     }
@@ -264,5 +291,27 @@ mod tests {
         assert_eq!(year.months().len(), 12);
         assert_eq!(year.to_string(), "2028");
         assert!("20281".parse::<Period>().is_err());
+    }
+
+    #[test]
+    fn dates_cover_both_ends_and_the_months_they_touch() {
+        let half: Period = "2026-07-01..2026-12-31".parse().unwrap();
+        assert_eq!(half.days().len(), 184);
+        assert_eq!(half.months().len(), 6);
+        assert_eq!(half.to_string(), "2026-07-01..2026-12-31");
+        let across: Period = "2026-11-29..2027-01-02".parse().unwrap();
+        let months: Vec<String> = across.months().iter().map(|m| m.to_string()).collect();
+        assert_eq!(months, ["2026-11", "2026-12", "2027-01"]);
+        assert_eq!(across.start(HCM).to_rfc3339(), "2026-11-28T17:00:00+00:00");
+        assert_eq!(across.end(HCM).to_rfc3339(), "2027-01-02T17:00:00+00:00");
+        let one: Period = "2026-11-05..2026-11-05".parse().unwrap();
+        assert_eq!(one.days().len(), 1);
+        for bad in [
+            "2026-12-01..2026-11-30",
+            "2026-11-31..2026-12-01",
+            "2026-11-01..",
+        ] {
+            assert!(bad.parse::<Period>().is_err(), "{bad}");
+        }
     }
 }

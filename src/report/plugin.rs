@@ -8,8 +8,9 @@ use bevy::time::common_conditions::on_real_timer;
 use chrono::Duration;
 
 use super::status::RecentErrors;
-use super::{KioskStatus, NowShowing, status_json_with, write_atomically};
+use super::{KioskStatus, NowShowing, status_json_of, write_atomically};
 use crate::clock::Clock;
+use crate::content::plugin::ReleaseInForce;
 use crate::job::Job;
 use crate::player::Playback;
 use crate::schedule::plugin::Operating;
@@ -38,8 +39,13 @@ impl Plugin for ReportPlugin {
                 Update,
                 (
                     finish_status,
-                    // At start, then every minute.
-                    write_status.run_if(run_once.or_eager(on_real_timer(STATUS_EVERY))),
+                    // At start, then every minute, and when another content
+                    // release comes into force.
+                    write_status.run_if(
+                        run_once
+                            .or_eager(on_real_timer(STATUS_EVERY))
+                            .or_eager(resource_exists_and_changed::<ReleaseInForce>),
+                    ),
                 )
                     .chain(),
             );
@@ -95,6 +101,7 @@ fn write_status(
     settings: Res<StatusSettings>,
     operating: Res<Operating>,
     playback: Res<Playback>,
+    release: Option<Res<ReleaseInForce>>,
     mut writer: ResMut<StatusWriter>,
 ) {
     let real = time.elapsed_secs_f64();
@@ -121,6 +128,7 @@ fn write_status(
         disk_free_bytes: disk.as_ref().map(|s| s.free),
         disk_total_bytes: disk.as_ref().map(|s| s.total),
         last_errors: Vec::new(),
+        content: release.and_then(|r| r.now),
     };
     let tz = operating.schedule.timezone();
     let settings = settings.clone();
@@ -134,10 +142,7 @@ fn write_status(
         status.last_errors = errors.errors();
         let path = settings.outbox_dir.join("status.json");
         let written = std::fs::create_dir_all(&settings.outbox_dir).and_then(|()| {
-            write_atomically(
-                &path,
-                status_json_with(&status, errors.last_inspection(), tz).as_bytes(),
-            )
+            write_atomically(&path, status_json_of(&status, &errors, tz).as_bytes())
         });
         if let Err(e) = written {
             warn!("cannot write {}: {e}", path.display());

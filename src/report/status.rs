@@ -1,21 +1,14 @@
 //! `status.json` for the outbox: what the office sees of a kiosk through the sync,
 //! and writing outbox files so a half-written one is never synced.
 
-use std::collections::VecDeque;
-use std::fs::File;
-use std::io::{BufRead, BufReader, Seek, SeekFrom};
-use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
-
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::build::inspection_row;
-use super::lines::{text, time_of};
-use super::model::{InspectionRow, local_minute};
-use crate::journal::month_files;
+use super::model::InspectionRow;
+pub use super::recent::RecentErrors;
+use super::recent::problem;
 use crate::schedule::OperatingState;
 
 /// The kiosk's state as the player knows it; every field is passed in.
@@ -36,6 +29,18 @@ pub struct KioskStatus {
     pub disk_total_bytes: Option<u64>,
     /// The latest problems, oldest first (see [`recent_errors`]).
     pub last_errors: Vec<String>,
+    /// The content release it plays; `None` before the first scan.
+    pub content: Option<ContentInForce>,
+}
+
+/// The content release in force: the signed manifest's `version` (`None` when
+/// the content is unsigned or no signed manifest was accepted yet), and when
+/// it came into force on the kiosk's clock. The office compares it with the
+/// newest release in its content folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ContentInForce {
+    pub version: Option<u64>,
+    pub since: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,6 +77,20 @@ pub fn status_json_with(
     text
 }
 
+/// [`status_json_with`] the last inspection and the month's security events
+/// (`security`: the month, how many, the newest few) that `recent` has read.
+pub fn status_json_of(status: &KioskStatus, recent: &RecentErrors, tz: Tz) -> String {
+    let text = status_json_with(status, recent.last_inspection(), tz);
+    let mut value: Value = serde_json::from_str(&text).expect("just written");
+    if let Some(object) = value.as_object_mut() {
+        let security = serde_json::to_value(recent.security()).expect("plain data");
+        object.insert("security".into(), security);
+    }
+    let mut text = serde_json::to_string_pretty(&value).expect("plain data");
+    text.push('\n');
+    text
+}
+
 /// The last `limit` problems in journal lines, oldest first, one sentence each
 /// on the wall clock of `tz`: rejected or failing files (one by one, or many
 /// at once), rendering errors, display command failures, refused control
@@ -83,141 +102,10 @@ pub fn recent_errors(lines: &[Value], tz: Tz, limit: usize) -> Vec<String> {
     errors
 }
 
-/// One journal line as a problem sentence, if it is one.
-fn problem(line: &Value, tz: Tz) -> Option<String> {
-    let at = local_minute(tz, time_of(line)?);
-    let said = match text(line, "event") {
-        "item_failed" => format!("{}: {}", text(line, "item"), text(line, "reason")),
-        "display_command" if line["ok"] == Value::Bool(false) => {
-            let action = text(line, "action");
-            format!("display {action} failed: {}", text(line, "error"))
-        }
-        "control_rejected" => format!("{}: {}", text(line, "file"), text(line, "reason")),
-        "content_refused" => format!(
-            "{} files refused by the catalog (first: {})",
-            line["count"].as_u64().unwrap_or(0),
-            line["first"]
-                .as_array()
-                .and_then(|first| first.first())
-                .and_then(Value::as_str)
-                .unwrap_or("?")
-        ),
-        "render_error" => format!(
-            "rendering error ({}): {}",
-            text(line, "kind"),
-            text(line, "error")
-        ),
-        "backup_failed" => {
-            format!("backup {}: {}", text(line, "month"), text(line, "error"))
-        }
-        "incident" => format!(
-            "{} of {} min ({})",
-            text(line, "kind"),
-            line["minutes_lost"].as_u64().unwrap_or(0),
-            text(line, "cause")
-        ),
-        _ => return None,
-    };
-    Some(format!("{at} {said}"))
-}
-
-/// [`recent_errors`] of the newest month's journal, kept up to date by
-/// reading only what was appended since the last look: the status is written
-/// every minute, and a month of journal can be 300,000 lines.
-#[derive(Debug, Clone)]
-pub struct RecentErrors {
-    limit: usize,
-    /// The file read so far (path and inode: a new month, or a file put back
-    /// from a backup, is read from its start).
-    file: Option<(PathBuf, u64)>,
-    /// Bytes of it read, up to the end of the last whole line.
-    offset: u64,
-    errors: VecDeque<String>,
-    /// The newest `inspection` line read, kept across months.
-    last_inspection: Option<InspectionRow>,
-}
-
-impl RecentErrors {
-    pub fn new(limit: usize) -> Self {
-        Self {
-            limit,
-            file: None,
-            offset: 0,
-            errors: VecDeque::new(),
-            last_inspection: None,
-        }
-    }
-
-    /// The last inspection seen in the journal since this was made.
-    pub fn last_inspection(&self) -> Option<&InspectionRow> {
-        self.last_inspection.as_ref()
-    }
-
-    /// The last problems, oldest first.
-    pub fn errors(&self) -> Vec<String> {
-        self.errors.iter().cloned().collect()
-    }
-
-    /// Reads the lines appended to the newest month file in `journal_dir`
-    /// since the last call (all of it the first time, or when the newest file
-    /// is another one or shorter than what was read).
-    pub fn update(&mut self, journal_dir: &Path, tz: Tz) -> std::io::Result<()> {
-        let Some(newest) = month_files(journal_dir).pop() else {
-            *self = Self::new(self.limit);
-            return Ok(());
-        };
-        let mut file = File::open(&newest)?;
-        let metadata = file.metadata()?;
-        let same = self
-            .file
-            .as_ref()
-            .is_some_and(|(path, inode)| *path == newest && *inode == metadata.ino());
-        if !same || metadata.len() < self.offset {
-            let inspection = self.last_inspection.take();
-            *self = Self::new(self.limit);
-            self.last_inspection = inspection;
-            self.file = Some((newest, metadata.ino()));
-        }
-        file.seek(SeekFrom::Start(self.offset))?;
-        let mut reader = BufReader::with_capacity(64 * 1024, file);
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            let read = reader.read_until(b'\n', &mut line)?;
-            if read == 0 {
-                return Ok(());
-            }
-            let whole = line.strip_suffix(b"\n");
-            let value = serde_json::from_slice::<Value>(whole.unwrap_or(&line))
-                .ok()
-                .filter(Value::is_object);
-            // A last line still being written: read it whole next time.
-            if whole.is_none() && value.is_none() {
-                return Ok(());
-            }
-            self.offset += read as u64;
-            if let Some(line) = &value
-                && line["event"] == "inspection"
-                && let Some(t) = time_of(line)
-            {
-                self.last_inspection = Some(inspection_row(line, t));
-            }
-            // Damaged lines are skipped, as the full read does.
-            if let Some(said) = value.and_then(|v| problem(&v, tz)) {
-                self.errors.push_back(said);
-                if self.errors.len() > self.limit {
-                    self.errors.pop_front();
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::fixture::{HCM, hcm, november};
     use super::*;
-    use std::io::Write;
 
     #[test]
     fn status_json_carries_what_the_office_needs() {
@@ -237,6 +125,7 @@ mod tests {
             disk_free_bytes: Some(12_345_678),
             disk_total_bytes: Some(987_654_321),
             last_errors: recent_errors(&november().lines, HCM, 2),
+            content: None,
         };
         let json: Value = serde_json::from_str(&status_json(&status, HCM)).unwrap();
         assert_eq!(json["v"], 1);
@@ -284,79 +173,6 @@ mod tests {
         );
     }
 
-    /// A file that failed, as the catalog journals it.
-    fn failed(item: &str) -> crate::journal::Event {
-        crate::journal::Event::ItemFailed {
-            item: item.into(),
-            kind: "image".into(),
-            reason: "unreadable".into(),
-            stage: "catalog".into(),
-        }
-    }
-
-    fn append(path: &Path, text: &str) {
-        let mut file = File::options()
-            .create(true)
-            .append(true)
-            .open(path)
-            .unwrap();
-        file.write_all(text.as_bytes()).unwrap();
-    }
-
-    /// `count` journal lines from `day` on, every third one a problem.
-    fn month_lines(day: &str, count: usize, first: usize) -> String {
-        let mut j = super::super::fixture::Lines::default();
-        for i in first..first + count {
-            let at = hcm(&format!("{day} 07:00")) + chrono::Duration::minutes(i as i64);
-            if i % 3 == 0 {
-                j.at(at, failed(&format!("broken-{i}.png")));
-            } else {
-                j.at(at, super::super::fixture::heartbeat("open"));
-            }
-        }
-        j.lines.iter().map(|l| format!("{l}\n")).collect()
-    }
-
-    #[test]
-    fn recent_errors_read_bit_by_bit_are_those_of_a_full_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let october = dir.path().join("2026-10.jsonl");
-        let november = dir.path().join("2026-11.jsonl");
-        let mut tail = RecentErrors::new(10);
-        let full = |path: &Path| recent_errors(&crate::journal::read_file(path).records, HCM, 10);
-        let check = |tail: &mut RecentErrors, path: &Path| {
-            tail.update(dir.path(), HCM).unwrap();
-            assert_eq!(tail.errors(), full(path));
-        };
-
-        check(&mut tail, &october);
-        assert!(tail.errors().is_empty(), "no journal yet");
-        append(&october, &month_lines("2026-10-30", 40, 0));
-        check(&mut tail, &october);
-        // A line being written when the status is taken, finished later.
-        let next = month_lines("2026-10-31", 4, 60);
-        let (done, half) = next.split_at(next.len() - 30);
-        append(&october, done);
-        check(&mut tail, &october);
-        append(&october, half);
-        check(&mut tail, &october);
-        assert_eq!(
-            tail.errors().last().unwrap(),
-            "2026-10-31 08:03 broken-63.png: unreadable"
-        );
-        // A new month: its problems only.
-        append(&november, &month_lines("2026-11-01", 4, 0));
-        check(&mut tail, &november);
-        assert_eq!(tail.errors().len(), 2);
-        append(&november, &month_lines("2026-11-01", 50, 4));
-        check(&mut tail, &november);
-        // A damaged line is skipped; the ones after it count.
-        append(&november, "{\"seq\":9,\"ti\n");
-        append(&november, &month_lines("2026-11-02", 3, 0));
-        check(&mut tail, &november);
-        assert_eq!(tail.offset, std::fs::metadata(&november).unwrap().len());
-    }
-
     #[test]
     fn the_last_inspection_goes_into_status_json() {
         let dir = tempfile::tempdir().unwrap();
@@ -390,6 +206,7 @@ mod tests {
             disk_free_bytes: None,
             disk_total_bytes: None,
             last_errors: Vec::new(),
+            content: None,
         };
         let json: Value =
             serde_json::from_str(&status_json_with(&status, recent.last_inspection(), HCM))

@@ -160,11 +160,15 @@ impl Report {
     }
 }
 
-pub(super) fn section(h: &mut String, vi: &str, en: &str) {
+pub(crate) fn section(h: &mut String, vi: &str, en: &str) {
     let _ = writeln!(h, "<h2>{vi} <span>/ {en}</span></h2>");
 }
 
-fn table(h: &mut String, head: &[(&str, &str)], rows: impl Iterator<Item = Vec<String>>) {
+pub(crate) fn table(
+    h: &mut String,
+    head: &[(&str, &str)],
+    rows: impl Iterator<Item = Vec<String>>,
+) {
     let mut body = String::new();
     for row in rows {
         body.push_str("<tr>");

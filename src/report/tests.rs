@@ -9,27 +9,47 @@ fn nov() -> Period {
     "2026-11".parse().unwrap()
 }
 
+/// The display's power-on failed at 07:00:01 on the 25th: dark until closing at 11:00.
+const DARK_ON_THE_25TH: i64 = 4 * 3600 - 1;
+
 #[test]
 fn a_synthetic_month_gives_the_figures_worked_out_by_hand() {
     let report = build_report(&november().lines, &schedule(), nov(), "tb-1", after());
     let t = &report.total;
     assert_eq!(t.days, 30);
-    // 29 days of 8 h; the 20th is closed by the schedule.
-    assert_eq!(t.required_seconds, 29 * 8 * 3600);
-    // Less 30 min of power cut on the 5th and 1 h of override off on the 10th.
-    assert_eq!(t.shown_seconds, 29 * 8 * 3600 - 1800 - 3600);
+    // The law: 8 h on each of the 30 days, the 20th closed by the schedule included.
+    assert_eq!(t.required_seconds, 30 * 8 * 3600);
+    assert_eq!(t.scheduled_seconds, 29 * 8 * 3600);
+    assert_eq!(t.closed_by_schedule_seconds, 8 * 3600);
+    // Less 30 min of power cut on the 5th, 1 h of override off on the 10th,
+    // and the morning of the 25th with the display dark.
+    assert_eq!(
+        t.shown_seconds,
+        29 * 8 * 3600 - 1800 - 3600 - DARK_ON_THE_25TH
+    );
+    assert_eq!(t.display_dark_seconds, DARK_ON_THE_25TH);
+    assert_eq!(t.fallback_seconds, 0);
     assert_eq!(
         t.shown_outside_hours_seconds, 3600,
         "override on, 19:00-20:00 on the 12th"
     );
+    // The hour outside the schedule on the 12th does not count: that day had its 8 h.
+    assert_eq!(t.counted_seconds, t.shown_seconds);
+    assert_eq!(t.missing_seconds, t.required_seconds - t.counted_seconds);
     assert_eq!(t.downtime_seconds, 1800);
     assert_eq!(t.override_off_seconds, 3600);
     assert_eq!(
         t.compliance_percent,
-        Some(99.4),
-        "829 800 / 835 200 = 99.35 %"
+        Some(94.4),
+        "815 401 / 864 000 = 94.38 %"
+    );
+    assert_eq!(
+        t.schedule_compliance_percent,
+        Some(97.6),
+        "815 401 / 835 200 = 97.63 %, against the schedule only"
     );
     assert_eq!((t.plays, t.incidents, t.overrides), (87, 1, 2));
+    assert_eq!(t.closures, 2, "the 20th, and the drill on the 10th");
 
     let day = |n: usize| &report.days[n - 1];
     assert_eq!(
@@ -51,10 +71,20 @@ fn a_synthetic_month_gives_the_figures_worked_out_by_hand() {
     );
     assert_eq!(day(12).shown_outside_hours_seconds, 3600);
     assert_eq!(
-        (day(20).required_seconds, day(20).compliance_percent),
-        (0, None)
+        (day(20).required_seconds, day(20).scheduled_seconds),
+        (28_800, 0)
     );
+    assert_eq!(
+        (day(20).missing_seconds, day(20).compliance_percent),
+        (28_800, Some(0.0)),
+        "a closure in the schedule is missing hours"
+    );
+    assert_eq!(day(20).schedule_compliance_percent, None);
     assert_eq!(day(20).plays, 0);
+    assert_eq!(
+        (day(25).shown_seconds, day(25).display_dark_seconds),
+        (8 * 3600 - DARK_ON_THE_25TH, DARK_ON_THE_25TH)
+    );
 
     let incident = &report.incidents[0];
     assert_eq!(
@@ -111,6 +141,10 @@ fn the_same_month_read_from_a_journal_file_with_a_cut_line() {
     let in_memory = build_report(&lines.lines, &schedule(), nov(), "tb-1", after());
     assert_eq!(from_file.total, in_memory.total);
     assert_eq!(from_file.days, in_memory.days);
+    assert_eq!(
+        from_file.security.count, 0,
+        "lines without `prev` are no chain to break"
+    );
 }
 
 #[test]
@@ -202,3 +236,5 @@ fn month_roll_over_is_at_local_midnight() {
         report_from_dir(dir.path(), &schedule(), Period::Year(2026), "tb-1", after()).unwrap();
     assert_eq!(year.total.shown_outside_hours_seconds, 7200);
 }
+
+mod law;

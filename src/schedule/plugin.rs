@@ -22,6 +22,7 @@ use crate::content::ControlKeys;
 use crate::guard::read_bytes_limited;
 use crate::journal::Event;
 use crate::journal::plugin::Record;
+use crate::pacing::Pace;
 use crate::screen_state::ScreenState;
 
 /// Set or clear the emergency override. The latest request wins.
@@ -139,6 +140,7 @@ impl Plugin for SchedulePlugin {
         signature.push(".minisig");
         app.init_state::<ScreenState>()
             .add_message::<OverrideRequest>()
+            .init_resource::<Pace>()
             .insert_resource(Operating {
                 schedule: self.schedule.clone(),
                 active,
@@ -159,6 +161,7 @@ impl Plugin for SchedulePlugin {
                     read_control_file.run_if(run_once.or_eager(on_real_timer(CONTROL_POLL))),
                     apply_override_requests,
                     follow_schedule,
+                    wake_for_the_next_change,
                 )
                     .chain(),
             );
@@ -334,6 +337,25 @@ fn follow_schedule(
         _ => Event::Closed { reason },
     });
     next.set(wanted);
+}
+
+/// Has the loop awake when the screen is next to open or close (an hour's
+/// end, an override's), to the frame, even with nothing drawn before it.
+fn wake_for_the_next_change(
+    clock: Res<Clock>,
+    time: Res<Time<Real>>,
+    operating: Res<Operating>,
+    mut pace: ResMut<Pace>,
+) {
+    let now = clock.now();
+    if let Some(next) = operating
+        .schedule
+        .next_change(now, operating.active.as_ref())
+    {
+        // A millisecond after, so that the clock read then is past it.
+        let after = clock.real_seconds_between(now, next) + 0.001;
+        pace.wake_at(time.elapsed_secs_f64() + after);
+    }
 }
 
 /// The same override, whenever it was set.

@@ -125,12 +125,18 @@ fn clip_shows_khmer_and_english_captions_and_the_ticker() {
     let path = artifact("captions-ticker.png");
     kiosk.play(5.0, &path, OPEN);
     let shot = Shot::open(&path);
-    // Captions: two light lines above the ticker band (bottom 10 % .. 25 %).
-    let upper = lit(&shot, 300..980, 520..580, 200);
-    let lower = lit(&shot, 300..980, 580..640, 200);
+    // Captions: two rows in the band (12 % of 720 px) sitting on the ticker
+    // (7.5 %): y 580 to 666; nothing of them above it.
+    let upper = lit(&shot, 300..980, 580..624, 200);
+    let lower = lit(&shot, 300..980, 624..666, 200);
     assert!(
         upper > 300 && lower > 300,
         "two caption lines: {upper} and {lower} light pixels"
+    );
+    assert_eq!(
+        lit(&shot, 0..1280, 0..578, 200),
+        0,
+        "nothing drawn above the captions band"
     );
     // The ticker band: dark blue, with light text scrolling in it.
     let band = shot.mean(20, 700, 8);
@@ -141,4 +147,21 @@ fn clip_shows_khmer_and_english_captions_and_the_ticker() {
     );
     let journal = kiosk.journal();
     assert_eq!(events(&journal, "play_started")[0]["item"], "clip.vi.mp4");
+    // The ticker and the captions shown are in force: archived, journaled.
+    let in_force: Vec<(&str, &str)> = events(&journal, "content_in_force")
+        .iter()
+        .map(|l| (l["kind"].as_str().unwrap(), l["file"].as_str().unwrap()))
+        .collect();
+    for shown in [
+        ("ticker", "ticker.vi.txt"),
+        ("captions", "clip.km.srt"),
+        ("captions", "clip.en.vtt"),
+    ] {
+        assert!(in_force.contains(&shown), "{shown:?} in {in_force:?}");
+    }
+    assert_eq!(
+        in_force.len(),
+        3,
+        "the broken clip.vi.srt is not: {in_force:?}"
+    );
 }

@@ -152,3 +152,35 @@ fn x_refuses_a_client_without_the_kiosk_cookie() {
     assert!(refused, "X accepted a client without the cookie");
     assert_eq!(mode.unwrap(), 0o600, "the cookie is the kiosk user's alone");
 }
+
+/// What lintian cannot see from one package: the changelog's top entry is for
+/// the version being packaged (cargo-deb's revision 1), and every tag
+/// `make deb` lets through is explained where the builder reads.
+#[test]
+fn the_changelog_and_the_lintian_overrides_match_the_package() {
+    let changelog = std::fs::read_to_string(packaging("changelog")).unwrap();
+    let top = changelog.lines().next().unwrap_or_default();
+    let expected = format!("infokiosk ({}-1) ", env!("CARGO_PKG_VERSION"));
+    assert!(
+        top.starts_with(&expected),
+        "packaging/changelog starts with `{top}`, not an entry for `{expected}`: add one"
+    );
+
+    let overrides = std::fs::read_to_string(packaging("lintian-overrides")).unwrap();
+    let readme = std::fs::read_to_string(packaging("README.md")).unwrap();
+    let tags: Vec<&str> = overrides
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            let line = line.strip_prefix("infokiosk: ").unwrap_or(line);
+            line.split_whitespace().next().unwrap()
+        })
+        .collect();
+    assert!(!tags.is_empty(), "{overrides}");
+    for tag in tags {
+        assert!(
+            readme.contains(&format!("`{tag}")),
+            "lintian tag {tag} is overridden but not explained in packaging/README.md"
+        );
+    }
+}

@@ -182,6 +182,8 @@ fn empty_folder_shows_the_fallback_slide() {
         "the fallback text is drawn ({lit} light pixels)"
     );
     assert!(shot.is_near(50, 50, BLACK, 5.0));
+    // Journaled once, so that reports do not count it as shown time.
+    assert_eq!(events(&kiosk.journal(), "fallback_shown").len(), 1);
 }
 
 #[test]

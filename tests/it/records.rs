@@ -249,6 +249,77 @@ fn report_gives_figures_a_person_can_check() {
 }
 
 #[test]
+fn report_over_dates_reads_both_months_against_the_law() {
+    let kiosk = Kiosk::new("");
+    october(&kiosk);
+    // 2 November: open 07:00-11:00, the "no content" slide from 10:00, and a
+    // config refused at 08:30.
+    let start = at("2026-11-02T00:00:00Z");
+    let mut lines = vec![line(
+        1,
+        start,
+        json!({"event": "opened", "reason": "inside window"}),
+    )];
+    for minute in 1..240 {
+        lines.push(line(
+            1 + minute,
+            start + Duration::minutes(minute as i64),
+            json!({"event": "heartbeat", "screen": "open"}),
+        ));
+    }
+    lines.push(line(
+        300,
+        at("2026-11-02T03:00:00Z"),
+        json!({"event": "fallback_shown"}),
+    ));
+    lines.push(line(
+        301,
+        at("2026-11-02T01:30:00Z"),
+        json!({"event": "config_rejected", "file": "infokiosk.yaml", "reason": "unknown field `windws`"}),
+    ));
+    lines.sort_by_key(|l| l["time"].as_str().unwrap().to_owned());
+    lines.push(line(
+        302,
+        at("2026-11-02T04:00:00Z"),
+        json!({"event": "closed", "reason": "outside operating hours"}),
+    ));
+    write_journal(&kiosk, "2026-11", &lines);
+    let config = kiosk.config();
+    let args = [
+        "report",
+        "--config",
+        config.to_str().unwrap(),
+        "--from",
+        "2026-10-15",
+        "--to",
+    ];
+    let out = cli(
+        &[&args[..], &["2026-11-02", "--format", "json"]].concat(),
+        "UTC",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["period"], "2026-10-15..2026-11-02");
+    assert_eq!(report["days"].as_array().unwrap().len(), 19);
+    let total = &report["total"];
+    assert_eq!(
+        total["required_seconds"],
+        19 * 8 * 3600,
+        "8 h on every date"
+    );
+    assert_eq!(total["shown_seconds"], (4 + 3) * 3600, "{total:#}");
+    assert_eq!(total["fallback_seconds"], 3600);
+    assert_eq!(report["security"]["count"], 1);
+    assert_eq!(report["security"]["events"][0]["kind"], "config_rejected");
+    let bad = cli(&[&args[..], &["2026-10-01"]].concat(), "UTC");
+    assert!(!bad.status.success(), "--to before --from is refused");
+}
+
+#[test]
 fn backup_archives_a_month_verifies_and_detects_damage() {
     let kiosk = Kiosk::new(&format!("backup_dir: {}\n", "BACKUPS"));
     let backups = kiosk.dir.path().join("BACKUPS");
@@ -365,17 +436,29 @@ fn shown_versions(kiosk: &Kiosk, item: &str) -> Vec<String> {
         .collect()
 }
 
+/// The SHA-256s a file was put in force with (`content_in_force`: a ticker).
+fn in_force_versions(kiosk: &Kiosk, file: &str) -> Vec<String> {
+    events(&kiosk.journal(), "content_in_force")
+        .iter()
+        .filter(|l| l["file"] == file)
+        .map(|l| l["sha256"].as_str().unwrap_or("(none)").to_owned())
+        .collect()
+}
+
 /// A month on a fast clock: a picture is replaced while the player runs and
-/// another removed; the month's backup holds every version shown, under the
-/// SHA-256 its `play_started` lines carry, and leaves the kiosk by the outbox.
+/// another removed, and the ticker file rewritten; the month's backup holds
+/// every version shown, under the SHA-256 its `play_started` and
+/// `content_in_force` lines carry, and leaves the kiosk by the outbox.
 #[test]
 fn the_month_backup_holds_every_version_shown_whatever_the_folder_holds_now() {
     let kiosk = Kiosk::new("backup_dir: BACKUPS\n");
     let (a, b) = (kiosk.content().join("a.png"), kiosk.content().join("b.png"));
     make_png(&a, "red", 64, 48);
     make_png(&b, "green", 64, 48);
+    let ticker = kiosk.content().join("ticker.vi.txt");
+    std::fs::write(&ticker, "Tin thứ nhất\n").unwrap();
     age_folder(&kiosk.content());
-    let (red, green) = (sha256_of(&a), sha256_of(&b));
+    let (red, green, news_one) = (sha256_of(&a), sha256_of(&b), sha256_of(&ticker));
     // 08:00 on 2 November, a minute a second.
     let running = kiosk.start(
         14.0,
@@ -383,8 +466,15 @@ fn the_month_backup_holds_every_version_shown_whatever_the_folder_holds_now() {
         &["--clock", "2026-11-02T01:00:00Z", "--clock-speed", "60"],
     );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !shown_versions(&kiosk, "a.png").contains(&red) {
-        assert!(std::time::Instant::now() < deadline, "a.png never shown");
+    // Both shown once (b's turn is a second after a's; removed before it
+    // was opened it would never be shown at all).
+    while !shown_versions(&kiosk, "a.png").contains(&red)
+        || !shown_versions(&kiosk, "b.png").contains(&green)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a.png or b.png never shown"
+        );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     // Replaced as a sync engine does it (a new file renamed over); b removed.
@@ -394,7 +484,26 @@ fn the_month_backup_holds_every_version_shown_whatever_the_folder_holds_now() {
     let blue = sha256_of(&incoming);
     std::fs::rename(&incoming, &a).unwrap();
     std::fs::remove_file(&b).unwrap();
+    let incoming = kiosk.content().join(".ticker.vi.txt.tmp");
+    std::fs::write(&incoming, "Tin thứ hai, sửa lại\n").unwrap();
+    age(&incoming);
+    let news_two = sha256_of(&incoming);
+    std::fs::rename(&incoming, &ticker).unwrap();
+    while !in_force_versions(&kiosk, "ticker.vi.txt").contains(&news_two) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new ticker.vi.txt never in force"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // The folder moves on after the run: never in force, never archived.
     running.finish();
+    std::fs::write(&ticker, "Tin thứ ba\n").unwrap();
+    assert_eq!(
+        in_force_versions(&kiosk, "ticker.vi.txt"),
+        [news_one.clone(), news_two.clone()],
+        "each version of the ticker once"
+    );
 
     let versions = shown_versions(&kiosk, "a.png");
     assert!(
@@ -427,7 +536,10 @@ fn the_month_backup_holds_every_version_shown_whatever_the_folder_holds_now() {
     let archive = kiosk.dir.path().join("BACKUPS").join(name);
     let report = infokiosk::backup::verify(&archive).unwrap();
     assert!(report.is_intact(), "{report}");
-    for sha in [&red, &green, &blue].into_iter().chain(&every) {
+    for sha in [&red, &green, &blue, &news_one, &news_two]
+        .into_iter()
+        .chain(&every)
+    {
         assert_eq!(
             report.manifest.get(&format!("objects/{sha}")),
             Some(sha),

@@ -7,7 +7,7 @@ use crate::support::*;
 
 /// What a rendered frame showed.
 #[derive(Debug, Clone, PartialEq)]
-enum Shown {
+pub(crate) enum Shown {
     /// An item on the stage: its name, frame number and opacity.
     Stage(String, u64, f64),
     Text(String),
@@ -19,12 +19,14 @@ enum Shown {
 /// One line of the frame log: what a frame showed, and the screenshots
 /// taken of it.
 #[derive(Debug, Clone, PartialEq)]
-struct Logged {
-    shown: Shown,
+pub(crate) struct Logged {
+    /// Milliseconds since the player started.
+    pub ms: u64,
+    pub shown: Shown,
     screenshots: Vec<PathBuf>,
 }
 
-fn frame_log(path: &Path) -> Vec<Logged> {
+pub(crate) fn frame_log(path: &Path) -> Vec<Logged> {
     std::fs::read_to_string(path)
         .expect("frame log written")
         .lines()
@@ -47,7 +49,11 @@ fn frame_log(path: &Path) -> Vec<Logged> {
                 .filter_map(|f| f.strip_prefix("screenshot="))
                 .map(PathBuf::from)
                 .collect();
-            Logged { shown, screenshots }
+            Logged {
+                ms: fields[1].parse().unwrap(),
+                shown,
+                screenshots,
+            }
         })
         .collect()
 }

@@ -238,3 +238,84 @@ fn an_object_stays_while_the_archive_that_holds_it_is_damaged() {
     assert!(pruned.removed.is_empty());
     assert!(store.path_of(&a).unwrap().is_file());
 }
+
+/// Puts `text` in force as the player does with a ticker file it read: its
+/// bytes into the store, a `content_in_force` line into the journal.
+fn put_in_force(fx: &Fixture, kind: &str, file: &str, text: &str, local: &str) -> String {
+    let sha256 = store(fx).put_bytes(text.as_bytes()).unwrap();
+    let naive = NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M").unwrap();
+    let at = HCM.from_local_datetime(&naive).unwrap().to_utc();
+    let mut journal = Journal::open(&fx.journal_dir(), "tb-1", HCM).unwrap();
+    let line = Event::ContentInForce {
+        kind: kind.into(),
+        file: file.into(),
+        sha256: sha256.clone(),
+    };
+    journal.append(at, &line).unwrap();
+    sha256
+}
+
+#[test]
+fn a_ticker_changed_mid_month_is_archived_in_both_versions_and_pruned_only_after() {
+    let fx = Fixture::new();
+    let mut shown = ShownObjects::new(store(&fx));
+    std::fs::write(fx.content_dir().join("a.vi.txt"), "một").unwrap();
+    show(&fx, &mut shown, "a.vi.txt", "2026-11-02 08:00");
+    let ticker = fx.content_dir().join("ticker.vi.txt");
+    std::fs::write(&ticker, "Tin thứ nhất\n").unwrap();
+    let first = put_in_force(
+        &fx,
+        "ticker",
+        "ticker.vi.txt",
+        "Tin thứ nhất\n",
+        "2026-11-02 07:00",
+    );
+    std::fs::write(&ticker, "Tin thứ hai\n").unwrap();
+    let second = put_in_force(
+        &fx,
+        "ticker",
+        "ticker.vi.txt",
+        "Tin thứ hai\n",
+        "2026-11-16 09:30",
+    );
+    let captions = put_in_force(&fx, "captions", "clip.km.srt", "1\n", "2026-11-16 09:31");
+    // The folder moves on: the ticker as it is now was never in force.
+    std::fs::write(&ticker, "Tin thứ ba\n").unwrap();
+
+    let outcome = fx.backup("2026-11", false).unwrap();
+    let summary = outcome.summary();
+    assert!(summary.missing.is_empty(), "{:?}", summary.missing);
+    let files = archived(&summary.archive);
+    let object = |sha: &str| String::from_utf8(files[&format!("objects/{sha}")].clone()).unwrap();
+    assert_eq!(object(&first), "Tin thứ nhất\n");
+    assert_eq!(object(&second), "Tin thứ hai\n");
+    assert_eq!(object(&captions), "1\n");
+    assert_eq!(
+        files.keys().filter(|k| k.starts_with("objects/")).count(),
+        4
+    );
+    let index: serde_json::Value = serde_json::from_slice(&files[INDEX]).unwrap();
+    let entry = index["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == format!("objects/{second}"))
+        .unwrap();
+    assert_eq!(entry["items"][0], "ticker.vi.txt");
+    assert!(verify(&summary.archive).unwrap().is_intact());
+
+    // Named by the December journal too (still in force): kept until
+    // December is archived as well.
+    put_in_force(
+        &fx,
+        "ticker",
+        "ticker.vi.txt",
+        "Tin thứ hai\n",
+        "2026-12-01 07:00",
+    );
+    let prune = || prune_objects(&store(&fx), &fx.journal_dir(), &fx.backup_dir(), "tb-1");
+    let pruned = prune().unwrap();
+    assert!(pruned.removed.contains(&first), "{pruned:?}");
+    assert!(!pruned.removed.contains(&second), "{pruned:?}");
+    assert!(store(&fx).path_of(&second).unwrap().is_file());
+}

@@ -195,6 +195,37 @@ impl Integrity {
     }
 }
 
+/// The playlist.yaml and playlist.yaml.minisig last accepted, as the trust state file keeps them:
+/// the very bytes the signature was checked on, not the folder's copy (which may have been swapped
+/// since). `Ok(None)` when none was accepted yet. Read size-capped: the player archives them as
+/// the manifest in force.
+pub fn accepted_manifest(state_file: &Path) -> Result<Option<AcceptedManifest>, String> {
+    let shown = state_file.display();
+    let bytes = match read_bytes_limited(state_file, 3 * MAX_MANIFEST_BYTES + MAX_SIGNATURE_BYTES) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("trust state {shown} cannot be read: {e}")),
+    };
+    let state: TrustState = serde_json::from_slice(&bytes)
+        .ok()
+        .filter(|s: &TrustState| s.format == FORMAT)
+        .ok_or_else(|| format!("trust state {shown} is damaged"))?;
+    Ok(state
+        .manifest
+        .zip(state.signature)
+        .map(|(manifest, signature)| AcceptedManifest {
+            manifest: manifest.into_bytes(),
+            signature: signature.into_bytes(),
+        }))
+}
+
+/// The bytes of playlist.yaml and playlist.yaml.minisig as accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptedManifest {
+    pub manifest: Vec<u8>,
+    pub signature: Vec<u8>,
+}
+
 /// The per-file check of one scan: the signed table of the manifest in use, and the store.
 pub(crate) struct Gate<'a> {
     pub checksums: &'a Checksums,

@@ -32,7 +32,10 @@ use gate::Integrity;
 
 pub(crate) use checksums::Checksums;
 pub(crate) use gate::Gate;
-pub use signing::{ManifestBuildError, VerifyReport, build_manifest, verify_folder};
+pub use gate::{AcceptedManifest, accepted_manifest};
+pub use signing::{
+    ManifestBuildError, Release, VerifyReport, build_manifest, read_release, verify_folder,
+};
 pub(crate) use store::Refusal;
 pub use trust::{ControlKeys, TrustConfig, TrustError};
 

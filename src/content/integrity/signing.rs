@@ -244,6 +244,41 @@ pub fn verify_folder(content_dir: &Path, trust: &TrustConfig) -> VerifyReport {
     report
 }
 
+/// A content folder's playlist.yaml as the office's `infokiosk fleet` counts it: its `version:`
+/// and whether one of `trust.public_keys` signed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    pub version: Option<u64>,
+    /// The id of the trusted key that signed it and the signature's trusted comment (minisign
+    /// starts it with `timestamp:SECONDS`), or why the signature is not accepted.
+    pub signature: Result<(String, String), String>,
+}
+
+/// Reads playlist.yaml and its signature from `content_dir`, size-capped; an error names the
+/// file and why it cannot be read or parsed. Only the manifest is checked, not the files.
+pub fn read_release(content_dir: &Path, trust: &TrustConfig) -> Result<Release, String> {
+    let bytes = read_bytes_limited(&content_dir.join(MANIFEST), MAX_MANIFEST_BYTES)
+        .map_err(|e| format!("{MANIFEST} cannot be read: {e}"))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| format!("{MANIFEST} is not UTF-8 text"))?;
+    let version = manifest::parse(text)?.version;
+    let signature = read_bytes_limited(&content_dir.join(SIGNATURE), MAX_SIGNATURE_BYTES)
+        .map(|sig| String::from_utf8_lossy(&sig).into_owned())
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => format!("{SIGNATURE} is missing: {MANIFEST} is not signed"),
+            _ => format!("{SIGNATURE} cannot be read: {e}"),
+        })
+        .and_then(|signature| {
+            let keys = trusted_keys(trust).map_err(|e| e.to_string())?;
+            let key = verify_signature(&bytes, &signature, &keys)?;
+            // Verified, so the trusted comment is the signer's too.
+            let comment = minisign_verify::Signature::decode(&signature)
+                .map(|s| s.trusted_comment().to_owned())
+                .unwrap_or_default();
+            Ok((key, comment))
+        });
+    Ok(Release { version, signature })
+}
+
 fn fail(report: &mut VerifyReport, rel: &str, reason: String) {
     report.failures.push(Rejected {
         rel: rel.into(),

@@ -378,3 +378,27 @@ fn build_keeps_the_manifest_and_verify_lists_every_failure() {
     );
     assert!(text.contains("  news.en.md: listed in the signed manifest but not in the folder"));
 }
+
+#[test]
+fn the_manifest_in_force_is_the_one_accepted_not_the_folders() {
+    let (office, kiosk) = (Office::new(), Kiosk::new());
+    let state = kiosk.data.path().join("state/trust.json");
+    assert_eq!(super::accepted_manifest(&state), Ok(None));
+    office.publish(kiosk.dir());
+    let signed = keep(kiosk.dir());
+    run(&mut kiosk.scanner(&office));
+    let accepted = || super::accepted_manifest(&state).unwrap().unwrap();
+    let signed = super::AcceptedManifest {
+        manifest: signed[0].1.clone(),
+        signature: signed[1].1.clone(),
+    };
+    assert_eq!(accepted(), signed);
+    // A playlist.yaml swapped in the folder is refused: the signed one stays in force.
+    put(kiosk.dir(), "playlist.yaml", b"version: 9\nitems: []\n");
+    let catalog = run(&mut kiosk.scanner(&office));
+    assert!(catalog.manifest_error.is_some());
+    assert_eq!(accepted(), signed);
+    fs::write(&state, b"{not json").unwrap();
+    let damaged = super::accepted_manifest(&state).unwrap_err();
+    assert!(damaged.contains("trust.json is damaged"), "{damaged}");
+}

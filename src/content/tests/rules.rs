@@ -336,3 +336,75 @@ fn rejects_fifos_named_like_files_the_player_reads_without_blocking() {
         "symlink points outside the content folder"
     );
 }
+
+#[test]
+fn a_slide_s_background_goes_with_it_and_a_bad_one_is_refused_naming_why() {
+    let dir = tempfile::tempdir().unwrap();
+    put(dir.path(), "notice.vi.txt", b"Title\nBody\n");
+    put(dir.path(), "notice.km.txt", b"Title\nBody\n");
+    put(dir.path(), "notice.vi.bg.png", &png_header(1920, 1080));
+    put(dir.path(), "notice.bg.jpg", &jpeg_header(1280, 720));
+    put(dir.path(), "notice.en.bg.png", &png_header(1920, 1080));
+    put(dir.path(), "broken.vi.txt", b"Title\n");
+    put(
+        dir.path(),
+        "broken.vi.bg.png",
+        b"not a picture at all, only words",
+    );
+    put(dir.path(), "huge.vi.txt", b"Title\n");
+    put(dir.path(), "huge.vi.bg.png", &png_header(20_000, 20_000));
+    let catalog = scan(dir.path());
+    assert_eq!(
+        playable(&catalog),
+        [
+            "broken.vi.txt",
+            "huge.vi.txt",
+            "notice.km.txt",
+            "notice.vi.txt"
+        ],
+        "no background picture is an item of its own"
+    );
+    let background = |slide: &str| {
+        let item = catalog
+            .items
+            .iter()
+            .find(|i| i.rel == std::path::Path::new(slide));
+        catalog
+            .background_for(item.unwrap())
+            .map(|s| s.rel.to_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        background("notice.vi.txt").as_deref(),
+        Some("notice.vi.bg.png")
+    );
+    assert_eq!(
+        background("notice.km.txt").as_deref(),
+        Some("notice.bg.jpg"),
+        "NAME.bg goes with every language without one of its own"
+    );
+    assert_eq!(background("broken.vi.txt"), None);
+    assert!(
+        reason(&catalog, "broken.vi.bg.png")
+            .starts_with("background picture not usable: not a valid image"),
+        "{:?}",
+        catalog.rejected
+    );
+    assert!(reason(&catalog, "huge.vi.bg.png").contains("400.0 megapixels"));
+    assert_eq!(
+        reason(&catalog, "notice.en.bg.png"),
+        "background picture without a text slide: no notice.en.txt or notice.en.md next to it"
+    );
+}
+
+#[test]
+fn a_background_picture_over_its_byte_limit_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    put(dir.path(), "notice.vi.txt", b"Title\n");
+    let mut bytes = png_header(1920, 1080);
+    bytes.resize(crate::content::MAX_BACKGROUND_BYTES as usize + 1, 0);
+    put(dir.path(), "notice.vi.bg.png", &bytes);
+    assert_eq!(
+        reason(&scan(dir.path()), "notice.vi.bg.png"),
+        "background picture of 33 MiB, larger than 32 MiB: save it smaller (a 1920x1080 JPEG is enough)"
+    );
+}

@@ -6,6 +6,7 @@
 //! decoded): call it off the render loop.
 
 mod content;
+mod hours;
 mod pins;
 mod records;
 mod render;
@@ -43,7 +44,7 @@ impl Verdict {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
     /// Short and stable: `config`, `content`, `videos`, `images`, `data`,
-    /// `journal`, `clock`, `schedule`, `display`, `decoders`, `backup`, `pins`.
+    /// `journal`, `clock`, `schedule`, `hours`, `display`, `decoders`, `backup`, `pins`.
     pub name: &'static str,
     pub verdict: Verdict,
     /// One line: what is wrong, or what was found.
@@ -199,6 +200,7 @@ pub fn run_checks_with(
     ));
     checks.push(system::clock_check(tz, now));
     checks.push(records::schedule_check(&schedule, &config.data_dir, now));
+    checks.push(hours::hours_check(&schedule, now));
     checks.push(system::display_check(&config.display));
     checks.push(system::decoders_check());
     checks.push(records::backup_check(&config.kiosk_id, settings, now));

@@ -142,7 +142,7 @@ fn a_broken_config_fails_and_the_rest_still_runs() {
     assert_eq!(verdict(&report, "config"), Verdict::Fail);
     assert!(report.get("config").unwrap().reason.contains("`volume`"));
     assert!(report.has_failures());
-    assert_eq!(report.checks.len(), 12, "every check is still reported");
+    assert_eq!(report.checks.len(), 13, "every check is still reported");
 }
 
 #[test]

@@ -253,3 +253,48 @@ fn the_state_comes_from_the_month_before() {
     let value = serde_json::to_value(ask(&data, "2026-11-01 00:15")).unwrap();
     assert_eq!(value["answer"], json!("closed"));
 }
+
+#[test]
+fn a_local_time_of_the_last_24_hours_is_today_or_yesterday() {
+    let now = hcm("2026-11-28 10:30");
+    let at = |text: &str| recent_instant(text, HCM, now);
+    assert_eq!(at("09:15"), Ok(hcm("2026-11-28 09:15")));
+    assert_eq!(at(" 10:30 "), Ok(now), "now itself is today");
+    assert_eq!(at("10:31"), Ok(hcm("2026-11-27 10:31")));
+    assert_eq!(at("23:59:59"), Ok(hcm("2026-11-27 23:59:59")));
+    assert_eq!(at("00:00"), Ok(hcm("2026-11-28 00:00")));
+    for bad in ["9h15", "25:00", "", "2026-11-28 09:15"] {
+        let why = at(bad).unwrap_err();
+        assert!(why.contains("expected a local time like 09:15"), "{why}");
+    }
+    // In a zone whose clocks go back, the later of a repeated hour.
+    let berlin = chrono_tz::Europe::Berlin;
+    let after = "2026-10-25T02:00:00Z".parse().unwrap(); // 03:00 CET
+    let repeated = recent_instant("02:30", berlin, after).unwrap();
+    assert_eq!(
+        repeated,
+        "2026-10-25T01:30:00Z".parse::<DateTime<Utc>>().unwrap()
+    );
+}
+
+#[test]
+fn the_overlay_look_back_is_the_answer_of_infokiosk_at() {
+    let data = write(&morning(Some(SHA)));
+    let d = data.path();
+    let now = hcm("2026-11-28 10:30");
+    let (journal, objects) = (d.join("journal"), d.join("objects"));
+    let looked = look_back(&journal, &objects, HCM, "09:15", now).unwrap();
+    assert_eq!(looked, ask_at(&data, hcm("2026-11-28 09:15"), now));
+    assert_eq!(looked.item.as_ref().unwrap().item, "tin-tuc.km.png");
+    let text = looked.to_text();
+    assert!(text.contains(SHA) && text.contains("language km"), "{text}");
+    // 10:45 is still to come today: yesterday's, before the journal began.
+    let yesterday = look_back(&journal, &objects, HCM, "10:45", now).unwrap();
+    assert_eq!(
+        yesterday.answer,
+        Answer::NoRecord,
+        "{}",
+        yesterday.to_text()
+    );
+    assert!(look_back(&journal, &objects, HCM, "9.15", now).is_err());
+}

@@ -19,6 +19,7 @@ use super::actions::{CloseWhy, OverlayAction};
 use super::figures::HealthFigures;
 use super::labels::{self, L};
 use super::log_tail::LogTail;
+use super::look_back::LookBack;
 use super::roles::may_see;
 use super::self_test::SelfTest;
 use super::{Overlay, OverlaySettings, Page, Session, View};
@@ -42,6 +43,7 @@ pub(super) struct Facts<'w> {
     log: Option<Res<'w, LogTail>>,
     figures: Res<'w, HealthFigures>,
     self_test: Res<'w, SelfTest>,
+    look_back: Res<'w, LookBack>,
 }
 
 impl Facts<'_> {
@@ -195,7 +197,7 @@ fn page(ui: &mut egui::Ui, session: &mut Session, facts: &Facts, out: &mut Vec<O
         session.page = Page::Now;
     }
     match session.page {
-        Page::Now => now::show(ui, facts),
+        Page::Now => now::show(ui, session, facts, out),
         Page::Content => content::show(ui, facts, out),
         Page::Health => health::show(ui, facts, out),
         Page::Controls => controls::playback(ui, session, facts, out),

@@ -1,14 +1,20 @@
 //! F1 "Now": open or closed and why, the next change, the override, the
-//! item on screen and the next five.
+//! item on screen and the next five; and a look back: what was on screen at
+//! a local time of the last 24 hours, and why (`infokiosk at`'s answer).
 
 use bevy_egui::egui;
 
 use super::{Facts, clock_text, row};
-use crate::overlay::labels;
+use crate::overlay::actions::OverlayAction;
+use crate::overlay::{Session, labels};
 use crate::schedule::{OperatingState, Power};
 
-pub(super) fn show(ui: &mut egui::Ui, facts: &Facts) {
-    let now = facts.clock.now();
+pub(super) fn show(
+    ui: &mut egui::Ui,
+    session: &mut Session,
+    facts: &Facts,
+    out: &mut Vec<OverlayAction>,
+) {
     egui::Grid::new("overlay-now")
         .num_columns(2)
         .spacing([24.0, 8.0])
@@ -73,9 +79,14 @@ pub(super) fn show(ui: &mut egui::Ui, facts: &Facts) {
                 format!("{:.0}%", playback.volume() * 100.0),
             );
         });
-    let Some(playback) = &facts.playback else {
-        return;
-    };
+    if let Some(playback) = &facts.playback {
+        next_items(ui, facts, playback);
+    }
+    look_back(ui, session, facts, out);
+}
+
+fn next_items(ui: &mut egui::Ui, facts: &Facts, playback: &crate::player::Playback) {
+    let now = facts.clock.now();
     ui.add_space(8.0);
     ui.heading(facts.t(labels::NEXT_ITEMS));
     let local = now.with_timezone(&facts.settings.time_zone).naive_local();
@@ -87,6 +98,49 @@ pub(super) fn show(ui: &mut egui::Ui, facts: &Facts) {
             item.kind.name(),
             item.language.code()
         ));
+    }
+}
+
+/// A local time typed in (Enter or the button), and the journal's answer.
+fn look_back(
+    ui: &mut egui::Ui,
+    session: &mut Session,
+    facts: &Facts,
+    out: &mut Vec<OverlayAction>,
+) {
+    ui.add_space(8.0);
+    ui.heading(facts.t(labels::LOOK_BACK));
+    let running = facts.look_back.is_running();
+    ui.horizontal(|ui| {
+        let field = ui.add(
+            egui::TextEdit::singleline(&mut session.look_back)
+                .desired_width(120.0)
+                .hint_text("09:15"),
+        );
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let label = if running {
+            labels::LOOK_BACK_RUNNING
+        } else {
+            labels::LOOK_BACK_GO
+        };
+        let clicked = ui
+            .add_enabled(!running, egui::Button::new(facts.t(label)))
+            .clicked();
+        if (entered || clicked) && !running {
+            out.push(OverlayAction::LookBack {
+                time: session.look_back.clone(),
+            });
+        }
+        ui.label(egui::RichText::new(facts.t(labels::LOOK_BACK_HINT)).weak());
+    });
+    match &facts.look_back.last {
+        Some(Ok(answer)) => {
+            ui.label(egui::RichText::new(answer.to_text()).monospace().small());
+        }
+        Some(Err(why)) => {
+            ui.label(egui::RichText::new(why).color(egui::Color32::from_rgb(255, 120, 100)));
+        }
+        None => {}
     }
 }
 

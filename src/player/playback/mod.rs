@@ -204,6 +204,29 @@ impl Playback {
         self.volume
     }
 
+    /// An item is being readied and not yet staged: its preparation is
+    /// polled every frame (a text slide is laid out over frames).
+    pub fn is_readying(&self) -> bool {
+        !self.is_paused() && self.preparing.as_ref().is_some_and(|p| p.staged.is_none())
+    }
+
+    /// The next real time (`Time<Real>`'s seconds) after `now` at which
+    /// playback has something to do by the clock: a picture's or a page's
+    /// end, the next item's preparation `lead` seconds before it, the
+    /// fallback slide asking again. A clip moves on with its frames instead.
+    pub fn next_due(&self, now: f64, lead: f64) -> Option<f64> {
+        if self.is_paused() {
+            return None;
+        }
+        let ends = match &self.showing {
+            Showing::Picture { until, .. } => [until - lead, *until],
+            Showing::Text { page_until, .. } => [page_until - lead, *page_until],
+            Showing::Fallback => [self.retry_due; 2],
+            Showing::Holding | Showing::Video { .. } => return None,
+        };
+        ends.into_iter().filter(|t| *t > now).reduce(f64::min)
+    }
+
     /// How far into the item on screen, and its length where known.
     pub fn position(&self, now: f64) -> Option<(Duration, Option<Duration>)> {
         let now = self.paused_at.unwrap_or(now);

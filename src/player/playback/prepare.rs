@@ -8,9 +8,10 @@ use bevy::prelude::*;
 use super::{
     PREPARE_TIMEOUT_SECS, Playback, Prep, Preparing, Staged, item_name, item_seconds, write_events,
 };
-use crate::content::{Item, Kind};
+use crate::content::{Item, Kind, Sidecar};
 use crate::fonts::Fonts;
 use crate::job::Job;
+use crate::journal::Event;
 use crate::journal::plugin::Record;
 use crate::media::{VideoEvent, VideoPipeline};
 use crate::player::PlayerSettings;
@@ -45,7 +46,8 @@ pub(super) fn prepare_next(
     write_events(record, preempted);
     // Tests check that with signing on, this is a copy in the verified store.
     debug!("opening {}", item.path.display());
-    let prep = match open(&item, playback.volume, slides) {
+    let background = playback.catalog().background_for(&item).cloned();
+    let prep = match open(&item, playback.volume, background, slides) {
         Ok(prep) => prep,
         Err(reason) => {
             record.event(playback.fail(&item, reason));
@@ -57,7 +59,12 @@ pub(super) fn prepare_next(
 
 /// Starts getting `item` ready: its picture decoding, its clip prerolling,
 /// its slide spawned hidden.
-fn open(item: &Item, volume: f64, slides: &mut Slides) -> Result<Prep, String> {
+fn open(
+    item: &Item,
+    volume: f64,
+    background: Option<Sidecar>,
+    slides: &mut Slides,
+) -> Result<Prep, String> {
     Ok(match item.kind {
         Kind::Image => {
             let path = item.path.clone();
@@ -72,6 +79,7 @@ fn open(item: &Item, volume: f64, slides: &mut Slides) -> Result<Prep, String> {
             &slides.theme,
             &read_article(item)?,
             &item_name(item),
+            background,
         )),
     })
 }
@@ -168,6 +176,7 @@ pub(super) fn present_prepared(
     let Some(preparing) = playback.take_staged() else {
         if playback.show_fallback_if_idle() {
             stage.hide();
+            record.event(Event::FallbackShown);
         }
         return;
     };

@@ -28,6 +28,7 @@ fn settings() -> PlayerSettings {
         transition: Transition::Cut,
         preroll_seconds: 1.0,
         objects_dir: None,
+        signed_manifest: None,
     }
 }
 
@@ -275,6 +276,28 @@ fn nothing_to_play_brings_up_the_fallback_slide_and_asks_again_later() {
     assert!(!playback.show_fallback_if_idle(), "already up");
     assert!(!playback.wants_next(1.9, 1.0, |_, _| true));
     assert!(playback.wants_next(2.0, 1.0, |_, _| true));
+    assert_eq!(playback.next_due(0.5, 1.0), Some(2.0), "woken to ask again");
+}
+
+#[test]
+fn the_loop_is_woken_when_an_item_is_due_and_kept_drawing_while_one_is_readied() {
+    let mut playback = playback_of(&[picture("a.png"), picture("b.png")]);
+    assert_eq!(playback.next_due(0.0, 1.0), None, "nothing on screen");
+    show_next(&mut playback, 10.0, 8.0);
+    assert_eq!(
+        playback.next_due(10.0, 1.0),
+        Some(17.0),
+        "its successor's preparation"
+    );
+    assert_eq!(playback.next_due(17.0, 1.0), Some(18.0), "its end");
+    assert_eq!(playback.next_due(18.0, 1.0), None, "past");
+    assert!(!playback.is_readying());
+    let (item, _) = playback.next_item(17.0, now_local(), None).unwrap();
+    let picture = Prep::PictureReady(Handle::default(), Vec2::ONE);
+    playback.start_preparing(item, 17.0, picture);
+    assert!(playback.is_readying(), "polled every frame until staged");
+    playback.preparing.as_mut().unwrap().staged = Some(Staged::OnLayer(1));
+    assert!(!playback.is_readying(), "staged, it waits for its turn");
 }
 
 #[test]

@@ -68,6 +68,11 @@ pub struct Layers {
 }
 
 impl Layers {
+    /// A crossfade is under way.
+    pub fn is_fading(&self) -> bool {
+        self.fade.is_some()
+    }
+
     /// The item that last made a new GPU texture (a picture, or a clip's
     /// first frame or a new frame size).
     pub fn newest_texture(&self) -> Option<&str> {
