@@ -136,10 +136,13 @@ fn set_pace(
         settings.unfocused_mode = mode;
     }
     let now = time.elapsed_secs_f64();
+    // `elapsed` counts from the first update, not from `startup`: the
+    // instant is reckoned from this update's.
     alarm.set(
         pace.due
             .filter(|due| *due > now)
-            .and_then(|due| time.startup().checked_add(Duration::from_secs_f64(due))),
+            .zip(time.last_update())
+            .and_then(|(due, this)| this.checked_add(Duration::from_secs_f64(due - now))),
     );
     *pace = Pace::default();
 }

@@ -8,8 +8,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// How a frame's planes are laid out, as the decoder delivered them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PixelLayout {
-    /// Y, U and V planes; U and V at half width and height.
+    /// Y, U and V planes; U and V at half width and height (4:2:0).
     I420,
+    /// Y, U and V planes; U and V at half width, full height (4:2:2).
+    Y42b,
+    /// Y, U and V planes, all at full size (4:4:4: screen recordings, and
+    /// x264's choice for RGB input).
+    Y444,
     /// A Y plane and one interleaved UV plane at half width and height.
     Nv12,
 }

@@ -246,17 +246,19 @@ impl std::fmt::Debug for Frame {
 impl Frame {
     /// The planes, in order (Y, U, V or Y, UV), each checked to hold its rows.
     pub fn planes(&self) -> Vec<PlaneRef<'_>> {
-        let (chroma_width, chroma_height) = (self.width.div_ceil(2), self.height.div_ceil(2));
-        let shapes: &[(u32, u32, u32)] = match self.layout {
-            PixelLayout::I420 => &[
+        let (half_width, half_height) = (self.width.div_ceil(2), self.height.div_ceil(2));
+        let three = |(width, height)| {
+            vec![
                 (self.width, self.height, 1),
-                (chroma_width, chroma_height, 1),
-                (chroma_width, chroma_height, 1),
-            ],
-            PixelLayout::Nv12 => &[
-                (self.width, self.height, 1),
-                (chroma_width, chroma_height, 2),
-            ],
+                (width, height, 1),
+                (width, height, 1),
+            ]
+        };
+        let shapes: Vec<(u32, u32, u32)> = match self.layout {
+            PixelLayout::I420 => three((half_width, half_height)),
+            PixelLayout::Y42b => three((half_width, self.height)),
+            PixelLayout::Y444 => three((self.width, self.height)),
+            PixelLayout::Nv12 => vec![(self.width, self.height, 1), (half_width, half_height, 2)],
         };
         shapes
             .iter()
@@ -273,15 +275,15 @@ impl Frame {
 }
 
 /// The formats the appsink takes: the decoders' own (VA-API decoders make
-/// NV12, software ones I420), so nothing is converted on the CPU; playbin
-/// converts anything else. `INFOKIOSK_PIXEL_FORMAT=i420|nv12` takes only
+/// NV12, software ones I420, or Y42B and Y444 for 4:2:2 and 4:4:4 clips), so
+/// nothing is converted on the CPU; playbin converts anything else (10-bit). `INFOKIOSK_PIXEL_FORMAT=i420|nv12` takes only
 /// one, to test each path of the shader.
 fn pixel_formats() -> Vec<gst_video::VideoFormat> {
-    use gst_video::VideoFormat::{I420, Nv12};
+    use gst_video::VideoFormat::{I420, Nv12, Y42b, Y444};
     match std::env::var("INFOKIOSK_PIXEL_FORMAT").as_deref() {
         Ok("i420") => vec![I420],
         Ok("nv12") => vec![Nv12],
-        _ => vec![Nv12, I420],
+        _ => vec![Nv12, I420, Y42b, Y444],
     }
 }
 
@@ -292,6 +294,8 @@ fn frame_from_sample(sample: &gst::Sample, number: u64) -> Result<Frame, String>
     let layout = match info.format() {
         gst_video::VideoFormat::I420 => PixelLayout::I420,
         gst_video::VideoFormat::Nv12 => PixelLayout::Nv12,
+        gst_video::VideoFormat::Y42b => PixelLayout::Y42b,
+        gst_video::VideoFormat::Y444 => PixelLayout::Y444,
         other => return Err(format!("unexpected pixel format {other:?}")),
     };
     if info.stride().iter().any(|s| *s < 0) {

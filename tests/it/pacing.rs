@@ -57,7 +57,8 @@ fn a_clip_draws_at_its_rate_a_still_picture_once_a_second_and_the_close_is_on_ti
     );
 
     // The still picture, once it is up and the clip's successor settled:
-    // at most two frames a second (the heartbeat, and a wake-up).
+    // the heartbeat and the odd wake-up (a job done, a second frame Bevy
+    // draws after some heartbeats), not one per display refresh.
     let still = frames_of(&log, "2-still.png");
     let first = still.first().expect("the picture was shown").ms;
     let settled: Vec<u64> = still
@@ -71,7 +72,7 @@ fn a_clip_draws_at_its_rate_a_still_picture_once_a_second_and_the_close_is_on_ti
         "the picture stayed up till the close: {span} s"
     );
     assert!(
-        settled.len() as f64 <= 2.0 * span + 2.0,
+        settled.len() as f64 <= 2.5 * span + 2.0,
         "{} frames drawn in {span:.1} s of a still picture",
         settled.len()
     );

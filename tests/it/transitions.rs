@@ -427,6 +427,33 @@ fn smpte_bars_match_gstreamers_own_conversion() {
         let worst = compare_bars(&Shot::open(&shot), &Shot::open(&reference), format);
         eprintln!("{format}: largest difference from GStreamer's conversion {worst:.2}/255");
     }
+    // 4:2:2 and 4:4:4 clips reach the shader as decoded (Y42B, Y444; the
+    // player logs the layout it got), each against its own reference.
+    for (format, layout) in [("Y42B", "Y42b"), ("Y444", "Y444")] {
+        std::fs::remove_file(&clip).unwrap();
+        gst_launch(&format!(
+            "videotestsrc num-buffers=150 pattern=smpte ! video/x-raw,format={format},width=640,height=480,framerate=30/1 \
+             ! x264enc speed-preset=ultrafast ! h264parse ! mp4mux ! filesink location={}",
+            clip.display()
+        ));
+        age_folder(&kiosk.content());
+        let reference = kiosk.dir.path().join(format!("reference-{format}.png"));
+        gst_launch(&format!(
+            "filesrc location={} ! decodebin ! video/x-raw,format={format} ! videoconvert ! video/x-raw,format=ARGB64 ! videoconvert dither=none ! video/x-raw,format=RGB ! pngenc snapshot=true ! filesink location={}",
+            clip.display(),
+            reference.display()
+        ));
+        let shot = kiosk.dir.path().join(format!("{format}.png"));
+        let args = [OPEN, &["--window-size", "640x480"]].concat();
+        let output = kiosk.play(2.5, &shot, &args);
+        let log = String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
+        assert!(
+            log.contains(&format!("bars.mp4: frames 640x480 {layout}")),
+            "decoded as {format}, not converted on the CPU: {log}"
+        );
+        let worst = compare_bars(&Shot::open(&shot), &Shot::open(&reference), format);
+        eprintln!("{format}: largest difference from GStreamer's conversion {worst:.2}/255");
+    }
 }
 
 /// The largest difference between two pictures of SMPTE bars at the bars'

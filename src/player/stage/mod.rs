@@ -152,6 +152,10 @@ impl StageLayers<'_, '_> {
         match &mut state.source {
             Some(source) if source.item == item => source.frame = frame.number,
             source => {
+                info!(
+                    "{item}: frames {}x{} {:?}, converted to RGB on the GPU",
+                    frame.width, frame.height, frame.layout
+                );
                 *source = Some(FrameSource {
                     item: item.to_owned(),
                     frame: frame.number,
@@ -174,8 +178,10 @@ impl StageLayers<'_, '_> {
         };
         let (layout, colour) = (upload.frame.layout, upload.frame.colour);
         self.uploads.0.lock().unwrap_or_else(|e| e.into_inner())[layer] = Some(upload);
+        // The shader samples each plane at the same place: the chroma
+        // planes' own sizes (4:2:0, 4:2:2 or 4:4:4) are the textures' sizes.
         let layout = match layout {
-            PixelLayout::I420 => 1,
+            PixelLayout::I420 | PixelLayout::Y42b | PixelLayout::Y444 => 1,
             PixelLayout::Nv12 => 2,
         };
         let [to_r, to_g, to_b] = colour.to_rgb_rows().map(Vec4::from_array);

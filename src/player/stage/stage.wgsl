@@ -11,8 +11,9 @@ struct StageParams {
     // The part of the picture drawn (for `fit: cover`), in texture coordinates.
     uv_min: vec2<f32>,
     uv_size: vec2<f32>,
-    // How the planes are laid out. 0: RGBA picture in plane0; 1: I420 (Y,
-    // U, V); 2: NV12 (Y, UV).
+    // How the planes are laid out. 0: RGBA picture in plane0; 1: Y, U, V
+    // (I420, Y42B or Y444: each plane's texture is its own size); 2: NV12
+    // (Y, UV).
     planes: u32,
     alpha: f32,
 };
