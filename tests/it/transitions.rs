@@ -488,10 +488,10 @@ fn compare_bars(ours: &Shot, theirs: &Shot, format: &str) -> f64 {
 #[test]
 fn a_resolution_change_mid_stream_reaches_the_frames() {
     let dir = tempfile::tempdir().unwrap();
-    let part = |name: &str, size: (u32, u32)| {
+    let part = |name: &str, format: &str, size: (u32, u32)| {
         let path = dir.path().join(name);
         gst_launch(&format!(
-            "videotestsrc num-buffers=15 ! video/x-raw,width={},height={},framerate=30/1 ! x264enc speed-preset=ultrafast ! mpegtsmux ! filesink location={}",
+            "videotestsrc num-buffers=15 ! video/x-raw,format={format},width={},height={},framerate=30/1 ! x264enc speed-preset=ultrafast ! mpegtsmux ! filesink location={}",
             size.0,
             size.1,
             path.display()
@@ -501,7 +501,12 @@ fn a_resolution_change_mid_stream_reaches_the_frames() {
     let joined = dir.path().join("joined.ts");
     std::fs::write(
         &joined,
-        [part("a.ts", (320, 240)), part("b.ts", (175, 321))].concat(),
+        // 4:2:0, then 4:4:4 at an odd size (x264 makes odd sizes only in 4:4:4).
+        [
+            part("a.ts", "I420", (320, 240)),
+            part("b.ts", "Y444", (175, 321)),
+        ]
+        .concat(),
     )
     .unwrap();
     let mut pipeline =
@@ -531,7 +536,7 @@ fn a_resolution_change_mid_stream_reaches_the_frames() {
     }
     assert_eq!(
         sizes,
-        [(320, 240, 320, 120), (175, 321, 175, 161)],
-        "both sizes arrive, planes sized to match (chroma rounded up)"
+        [(320, 240, 320, 120), (175, 321, 175, 321)],
+        "both sizes and layouts arrive, planes sized to match (half-height chroma, then full)"
     );
 }
