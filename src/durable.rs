@@ -2,7 +2,7 @@
 //! content or the new, never half of each.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -20,15 +20,36 @@ const TRIES: u32 = 8;
 /// symlink (`O_NOFOLLOW`), under a name unique to this process and call, so a
 /// link planted at a predictable name never redirects the write.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_through(path, bytes, next_temp)
+}
+
+/// [`write_atomically`] for what `source` reads, streamed (an archive too
+/// large to hold in memory).
+pub fn copy_atomically(source: &mut impl Read, path: &Path) -> io::Result<()> {
+    fill_through(path, |file| io::copy(source, file).map(drop), next_temp)
+}
+
+/// The next number for a temporary name, unique within this process.
+fn next_temp() -> u32 {
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    write_through(path, bytes, || NEXT.fetch_add(1, Ordering::Relaxed))
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// [`write_atomically`] with the temporary names' counter given (tests plant
 /// files at the names it will try).
-fn write_through(path: &Path, bytes: &[u8], mut next: impl FnMut() -> u32) -> io::Result<()> {
-    let (temp, file) = create_temp(path, &mut next)?;
-    let written = (&file).write_all(bytes).and_then(|()| file.sync_all());
+fn write_through(path: &Path, bytes: &[u8], next: impl FnMut() -> u32) -> io::Result<()> {
+    fill_through(path, |file| file.write_all(bytes), next)
+}
+
+/// The temporary file made, filled by `fill`, synced and renamed over `path`;
+/// removed again if any of that fails.
+fn fill_through(
+    path: &Path,
+    fill: impl FnOnce(&mut File) -> io::Result<()>,
+    mut next: impl FnMut() -> u32,
+) -> io::Result<()> {
+    let (temp, mut file) = create_temp(path, &mut next)?;
+    let written = fill(&mut file).and_then(|()| file.sync_all());
     drop(file);
     if let Err(e) = written.and_then(|()| std::fs::rename(&temp, path)) {
         let _ = std::fs::remove_file(&temp);

@@ -5,7 +5,6 @@
 //! journal from before the object store, or a store that could not take the
 //! file) falls back to the file as it is now in the content folder.
 
-use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
 use std::path::{Component, Path, PathBuf};
@@ -83,18 +82,19 @@ pub(super) fn plan(job: &BackupJob) -> Result<Plan, BackupError> {
         let Some(t) = time_of(&line) else {
             return ControlFlow::Continue(());
         };
-        match sha256 {
-            "" => count(shown.entry(item.to_owned()), t),
-            sha256 => match objects.entry(sha256.to_owned()) {
-                Entry::Vacant(new) => {
-                    new.insert((Shown::once(t), BTreeSet::from([item.to_owned()])));
-                }
-                Entry::Occupied(known) => {
-                    let (seen, items) = known.into_mut();
+        if sha256.is_empty() {
+            shown
+                .entry(item.to_owned())
+                .and_modify(|seen| seen.add(t))
+                .or_insert_with(|| Shown::once(t));
+        } else {
+            objects
+                .entry(sha256.to_owned())
+                .and_modify(|(seen, items)| {
                     seen.add(t);
                     items.insert(item.to_owned());
-                }
-            },
+                })
+                .or_insert_with(|| (Shown::once(t), BTreeSet::from([item.to_owned()])));
         }
         ControlFlow::Continue(())
     })
@@ -220,10 +220,6 @@ impl Shown {
         self.first = self.first.min(t);
         self.last = self.last.max(t);
     }
-}
-
-fn count(entry: Entry<'_, String, Shown>, t: DateTime<Utc>) {
-    entry.and_modify(|s| s.add(t)).or_insert(Shown::once(t));
 }
 
 /// The object named `sha256` in the store and its size, hashed again: an

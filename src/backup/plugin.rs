@@ -3,7 +3,7 @@
 //! runs the backup on a thread, then retention, and writes the month's
 //! report into the outbox. Every result is a journal line.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bevy::prelude::*;
@@ -14,10 +14,11 @@ use super::{
     run_backup,
 };
 use crate::clock::Clock;
+use crate::durable::write_atomically;
 use crate::job::Job;
 use crate::journal::Event;
 use crate::journal::plugin::Record;
-use crate::report::{Month, Period, report_from_dir, write_atomically};
+use crate::report::{Month, Period, report_from_dir};
 use crate::schedule::OperatingSchedule;
 use crate::screen_state::ScreenState;
 
@@ -137,41 +138,22 @@ fn start_monthly_backup(
     }));
 }
 
-/// Runs on its own thread: backup, retention, the month's report.
+/// Runs on its own thread: backup, export, retention, the month's report.
 fn back_up_and_report(job: &BackupJob, settings: &BackupSettings) -> Vec<Event> {
-    let mut events = Vec::new();
-    match run_backup(job, &mut |_, _| {}) {
-        Ok(outcome) => {
-            events.push(outcome.to_event());
-            if settings.export_to_outbox {
-                let archive = &outcome.summary().archive;
-                let month = job.month.to_string();
-                match export_to_outbox(archive, &settings.outbox_dir) {
-                    Ok(copy) => {
-                        info!("backup exported to {}", copy.display());
-                        let path = copy.display().to_string();
-                        events.push(Event::BackupExported { month, path });
-                    }
-                    Err(e) => {
-                        error!(
-                            "cannot copy the backup {} into the outbox {}: {e}",
-                            archive.display(),
-                            settings.outbox_dir.display()
-                        );
-                        events.push(Event::BackupExportFailed {
-                            month,
-                            path: settings.outbox_dir.display().to_string(),
-                            error: e.to_string(),
-                        });
-                    }
-                }
-            }
-        }
+    let outcome = match run_backup(job, &mut |_, _| {}) {
+        Ok(outcome) => outcome,
         Err(e) => {
             error!("monthly backup of {} failed: {e}", job.month);
-            events.push(failure_event(job.month, &e));
-            return events;
+            return vec![failure_event(job.month, &e)];
         }
+    };
+    let mut events = vec![outcome.to_event()];
+    if settings.export_to_outbox {
+        events.push(export(
+            job,
+            &outcome.summary().archive,
+            &settings.outbox_dir,
+        ));
     }
     match prune(&settings.backup_dir, &settings.kiosk, settings.keep_months) {
         Ok(pruned) => events.extend(pruned.removed.iter().map(|archive| Event::BackupPruned {
@@ -179,6 +161,37 @@ fn back_up_and_report(job: &BackupJob, settings: &BackupSettings) -> Vec<Event> 
         })),
         Err(e) => warn!("backup retention: {e}"),
     }
+    events.extend(prune_store(job));
+    write_monthly_report(job, settings);
+    events
+}
+
+/// Copies the month's archive into the outbox: where it went, or why not.
+fn export(job: &BackupJob, archive: &Path, outbox: &Path) -> Event {
+    let month = job.month.to_string();
+    match export_to_outbox(archive, outbox) {
+        Ok(copy) => {
+            info!("backup exported to {}", copy.display());
+            let path = copy.display().to_string();
+            Event::BackupExported { month, path }
+        }
+        Err(e) => {
+            error!(
+                "cannot copy the backup {} into the outbox {}: {e}",
+                archive.display(),
+                outbox.display()
+            );
+            Event::BackupExportFailed {
+                month,
+                path: outbox.display().to_string(),
+                error: e.to_string(),
+            }
+        }
+    }
+}
+
+/// Removes the objects every month showing them has an archive of.
+fn prune_store(job: &BackupJob) -> Option<Event> {
     // Only here, while the screen is closed: nothing is being shown, so no
     // object is between its hashing and its `play_started` line.
     let store = ObjectStore::new(job.objects_dir());
@@ -189,14 +202,21 @@ fn back_up_and_report(job: &BackupJob, settings: &BackupSettings) -> Vec<Event> 
                 pruned.removed.len(),
                 pruned.needed
             );
-            events.push(Event::ObjectsPruned {
+            Some(Event::ObjectsPruned {
                 count: pruned.removed.len() as u64,
                 bytes: pruned.bytes,
-            });
+            })
         }
-        Ok(_) => {}
-        Err(e) => warn!("shown-content store not pruned: {e}"),
+        Ok(_) => None,
+        Err(e) => {
+            warn!("shown-content store not pruned: {e}");
+            None
+        }
     }
+}
+
+/// The month's report, as HTML, into the outbox.
+fn write_monthly_report(job: &BackupJob, settings: &BackupSettings) {
     match report_from_dir(
         &settings.journal_dir,
         &settings.schedule,
@@ -216,16 +236,13 @@ fn back_up_and_report(job: &BackupJob, settings: &BackupSettings) -> Vec<Event> 
         }
         Err(e) => warn!("monthly report: {e}"),
     }
-    events
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::backup::tests::Fixture;
-    use crate::journal::Journal;
     use crate::schedule::ScheduleConfig;
-    use crate::test_support::{HCM, hcm};
 
     fn settings(fx: &Fixture, job: &BackupJob, outbox: PathBuf) -> BackupSettings {
         BackupSettings {
@@ -247,13 +264,12 @@ mod tests {
         let job = fx.job("2026-11", false);
         let store = ObjectStore::new(job.objects_dir());
         let sha256 = store.put_bytes("Tin thứ nhất\n".as_bytes()).unwrap();
-        let mut journal = Journal::open(&fx.journal_dir(), "tb-1", HCM).unwrap();
         let line = Event::ContentInForce {
             kind: "ticker".into(),
             file: "ticker.vi.txt".into(),
             sha256: sha256.clone(),
         };
-        journal.append(hcm("2026-11-02 07:00"), &line).unwrap();
+        fx.journal_at("2026-11-02 07:00", &line);
         let root = tempfile::tempdir().unwrap();
         let outbox = root.path().join("outbox");
 

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 
 use infokiosk::journal::at::on_screen_at;
 
-use super::Folders;
+use super::{Folders, Output};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -19,9 +19,8 @@ pub struct Args {
     time: String,
     #[command(flatten)]
     folders: Folders,
-    /// Machine-readable output.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    output: Output,
 }
 
 pub fn exec(args: Args) -> Result<()> {
@@ -35,12 +34,7 @@ pub fn exec(args: Args) -> Result<()> {
         instant,
         Utc::now(),
     );
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&answer)?);
-    } else {
-        print!("{}", answer.to_text());
-    }
-    Ok(())
+    args.output.print(|| &answer, || answer.to_text())
 }
 
 /// RFC 3339, or a local time on the kiosk's wall clock.

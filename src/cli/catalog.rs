@@ -9,15 +9,14 @@ use anyhow::Result;
 use infokiosk::content::{Scanner, describe_catalog};
 use infokiosk::media::DiscovererProbe;
 
-use super::Folders;
+use super::{Folders, Output};
 
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
     folders: Folders,
-    /// Machine-readable output.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    output: Output,
 }
 
 pub fn exec(args: Args) -> Result<()> {
@@ -29,10 +28,6 @@ pub fn exec(args: Args) -> Result<()> {
     let mut scanner = Scanner::new(config.content_dir.clone(), options, cache);
     let mut probe = DiscovererProbe::new();
     let catalog = scanner.scan(&mut probe, SystemTime::now());
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&catalog.to_json())?);
-    } else {
-        print!("{}", describe_catalog(&catalog));
-    }
-    Ok(())
+    args.output
+        .print(|| catalog.to_json(), || describe_catalog(&catalog))
 }

@@ -14,12 +14,14 @@ pub mod fleet;
 mod folders;
 pub mod journal;
 pub mod manifest;
+mod output;
 pub mod pin;
 pub mod report;
 pub mod run;
 pub mod schedule;
 
 pub use folders::{Folders, config_file};
+pub use output::Output;
 
 #[derive(Parser)]
 #[command(

@@ -120,9 +120,7 @@ impl Judge<'_> {
             }),
         }
     }
-}
 
-impl Judge<'_> {
     /// A slide's background picture: refused when larger than
     /// [`MAX_BACKGROUND_BYTES`], or when its header says it is no picture or
     /// one over the pixel limit (the slide still shows, on the theme's colour).
@@ -158,39 +156,42 @@ pub(crate) fn reject_orphan_backgrounds(
         slides.contains(&(s.group.clone(), s.language))
             || s.language == Language::Neutral && slides.iter().any(|(g, _)| *g == s.group)
     };
-    let (orphans, kept) = std::mem::take(&mut found.sidecars)
-        .into_iter()
-        .partition(|s| s.kind == SidecarKind::Background && !has_slide(s));
-    found.sidecars = kept;
-    for orphan in orphans {
-        let slide = match orphan.language {
-            Language::Neutral => orphan.group.clone(),
-            language => format!("{}.{}", orphan.group, language.code()),
+    reject_orphans(found, |s| {
+        if s.kind != SidecarKind::Background || has_slide(s) {
+            return None;
+        }
+        let slide = match s.language {
+            Language::Neutral => s.group.clone(),
+            language => format!("{}.{}", s.group, language.code()),
         };
-        let reason = format!(
+        Some(format!(
             "background picture without a text slide: no {slide}.txt or {slide}.md next to it"
-        );
-        found.rejected.push(Rejected {
-            rel: orphan.rel,
-            reason,
-        });
-    }
+        ))
+    });
 }
 
 /// Captions for a video that is not there would never be shown: say so.
 pub(crate) fn reject_orphan_captions(found: &mut Findings, video_groups: &HashSet<String>) {
-    let (orphans, kept) = std::mem::take(&mut found.sidecars)
-        .into_iter()
-        .partition(|s| s.kind == SidecarKind::Captions && !video_groups.contains(&s.group));
-    found.sidecars = kept;
-    for orphan in orphans {
-        let reason = format!(
-            "captions without a video: no video named {}.* next to it",
-            orphan.group
-        );
-        found.rejected.push(Rejected {
-            rel: orphan.rel,
-            reason,
-        });
+    reject_orphans(found, |s| {
+        (s.kind == SidecarKind::Captions && !video_groups.contains(&s.group)).then(|| {
+            format!(
+                "captions without a video: no video named {}.* next to it",
+                s.group
+            )
+        })
+    });
+}
+
+/// Moves each sidecar `orphaned` gives a reason for from `found.sidecars`
+/// to `found.rejected`, both kept in order.
+fn reject_orphans(found: &mut Findings, orphaned: impl Fn(&Sidecar) -> Option<String>) {
+    for sidecar in std::mem::take(&mut found.sidecars) {
+        match orphaned(&sidecar) {
+            Some(reason) => found.rejected.push(Rejected {
+                rel: sidecar.rel,
+                reason,
+            }),
+            None => found.sidecars.push(sidecar),
+        }
     }
 }

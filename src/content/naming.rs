@@ -18,6 +18,11 @@ pub(crate) const URGENT_FOLDER: &str = "urgent";
 
 const SHOWN_EXTENSIONS: &str = "jpg jpeg png webp mp4 mkv webm mov txt md (and srt vtt captions, NAME.LANG.bg.png backgrounds)";
 
+/// Why a conflict copy of a sidecar (captions, ticker, background) is
+/// refused: unlike an item's, no playlist.yaml entry can pick it.
+const SIDECAR_CONFLICT: &str =
+    "Syncthing conflict copy (two edits collided): keep one version and delete the other";
+
 /// What one file name stands for, before its size, age or content are looked at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum NameClass {
@@ -115,10 +120,7 @@ pub(crate) fn classify(name: &str) -> NameClass {
             SidecarKind::Captions
         };
         if conflict {
-            return NameClass::Refused(
-                "Syncthing conflict copy (two edits collided): keep one version and delete the other"
-                    .into(),
-            );
+            return NameClass::Refused(SIDECAR_CONFLICT.into());
         }
         if let Some(code) = code.filter(|c| looks_like_language_code(c)) {
             return NameClass::Refused(format!(
@@ -161,10 +163,7 @@ fn background_of<'a>(stem: &'a str, ext: &str) -> Option<&'a str> {
 /// `NAME.LANG.bg.png`: the background picture of the text slide `NAME.LANG.txt|md`.
 fn background(slide: &str, conflict: bool) -> NameClass {
     if conflict {
-        return NameClass::Refused(
-            "Syncthing conflict copy (two edits collided): keep one version and delete the other"
-                .into(),
-        );
+        return NameClass::Refused(SIDECAR_CONFLICT.into());
     }
     match split_language(slide) {
         (_, _, Some(code)) if looks_like_language_code(code) => NameClass::Refused(format!(

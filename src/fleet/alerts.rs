@@ -4,7 +4,7 @@
 use chrono::{DateTime, Datelike, Duration, Utc};
 
 use super::{Alert, AlertKind, KioskRow};
-use crate::report::Month;
+use crate::report::{Month, local_minute};
 use crate::schedule::{OperatingSchedule, OperatingState, Status};
 
 /// A kiosk writes a heartbeat every minute; three missed ones while it should
@@ -47,7 +47,7 @@ pub(super) fn alerts(
             Some(t) => format!(
                 "no heartbeat for {} min during operating hours (last {})",
                 (now - t).num_minutes(),
-                local(schedule, t)
+                local_minute(schedule.timezone(), t)
             ),
             None => "no heartbeat in its files during operating hours".into(),
         };
@@ -155,7 +155,7 @@ fn wrong_screen(
     };
     let said = format!(
         "{screen} ({reason}) at {}, but the schedule says {} ({})",
-        local(schedule, at),
+        local_minute(schedule.timezone(), at),
         expected.state,
         expected.reason
     );
@@ -190,10 +190,4 @@ fn backup(
         .map(|d| d.to_utc() + Duration::days(i64::from(BACKUP_GRACE_DAYS) - 1));
     let said = format!("no verified backup of {previous} in this month's journal");
     Some((AlertKind::BackupMissing, said, since))
-}
-
-fn local(schedule: &OperatingSchedule, t: DateTime<Utc>) -> String {
-    t.with_timezone(&schedule.timezone())
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
 }

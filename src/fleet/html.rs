@@ -4,11 +4,10 @@
 
 use std::fmt::Write;
 
-use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::{AlertKind, Fleet, KioskRow, OfficeRelease};
-use crate::report::escape_html as escape;
+use crate::report::{escape_html as escape, local_minute as local};
 
 pub(super) fn page(fleet: &Fleet, tz: Tz, refresh_seconds: Option<u32>) -> String {
     let mut html = String::with_capacity(64 * 1024);
@@ -299,10 +298,6 @@ fn kind_text(kind: AlertKind) -> &'static str {
         AlertKind::LowDisk => "low disk",
         AlertKind::ContentBehind => "content version behind",
     }
-}
-
-fn local(tz: Tz, t: DateTime<Utc>) -> String {
-    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// Standard base64 with padding, for `data:` URIs.

@@ -25,6 +25,9 @@ pub use alerts::{LOW_DISK_BYTES, SILENCE};
 pub use outbox::read_outbox;
 pub use release::{BEHIND, OfficeRelease, read_release};
 
+/// A month of journal is about 300,000 lines (tens of MB).
+const MAX_JOURNAL_BYTES: u64 = 512 * 1024 * 1024;
+
 /// Every kiosk and every alert, as known at `as_of`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fleet {
@@ -175,6 +178,18 @@ pub(crate) fn each_kiosk<T: Send>(
     }))
 }
 
+/// A journal copy opened through `crate::guard` (a regular file, never a
+/// link or a FIFO), refused unread when larger than [`MAX_JOURNAL_BYTES`].
+fn open_journal(file: &Path) -> std::io::Result<std::fs::File> {
+    let handle = crate::guard::open_regular(file)?;
+    if handle.metadata()?.len() > MAX_JOURNAL_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {MAX_JOURNAL_BYTES} bytes: refused unread"
+        )));
+    }
+    Ok(handle)
+}
+
 /// Reads every outbox under `dir` (one folder per kiosk, sorted by name) and
 /// judges them against `schedule` at `now`. Names starting with `.`
 /// (Syncthing's `.stfolder`, `.stversions`) are passed over.
@@ -214,9 +229,7 @@ impl Fleet {
         if let Some(release) = &self.release {
             value["release"] = serde_json::json!(release);
         }
-        let mut text = serde_json::to_string_pretty(&value).expect("plain data");
-        text.push('\n');
-        text
+        crate::report::pretty_json(&value)
     }
 
     /// The page for `--html`; `refresh_seconds` adds a meta refresh.

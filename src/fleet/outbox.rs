@@ -3,7 +3,7 @@
 //! builder for shown vs required hours), its hash chain against the seals,
 //! and `screen-latest.jpg`.
 
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -13,14 +13,12 @@ use serde_json::Value;
 use super::{BackupSeen, KioskRow, MonthFigures, Screenshot, SecurityEvent};
 use crate::journal::chain::{SealCheck, verify_month};
 use crate::report::ContentInForce;
-use crate::report::lines::parse_time;
+use crate::report::lines::{parse_time, parsed_lines, text};
 use crate::report::{Month, Period, ReportBuilder};
 use crate::schedule::{OperatingSchedule, OperatingState};
 
 /// `status.json` is a few KB; anything much larger is not one.
 const MAX_STATUS_BYTES: u64 = 1024 * 1024;
-/// A month of journal is about 300,000 lines (tens of MB).
-const MAX_JOURNAL_BYTES: u64 = 512 * 1024 * 1024;
 /// The kiosk writes a 640 px JPEG under 100 KB.
 const MAX_SCREENSHOT_BYTES: u64 = 1024 * 1024;
 
@@ -185,16 +183,7 @@ fn read_journal(
     let month = Month::of(now, tz);
     let journal_dir = path.join("journal");
     let file = month.journal_file(&journal_dir);
-    let opened = crate::guard::open_regular(&file).and_then(|f| {
-        let size = f.metadata()?.len();
-        match size > MAX_JOURNAL_BYTES {
-            true => Err(std::io::Error::other(format!(
-                "larger than {MAX_JOURNAL_BYTES} bytes: refused unread"
-            ))),
-            false => Ok(f),
-        }
-    });
-    let handle = match opened {
+    let handle = match super::open_journal(&file) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             row.problems.push(format!(
@@ -209,29 +198,19 @@ fn read_journal(
     };
     let today = now.with_timezone(&tz).date_naive();
     let mut builder = ReportBuilder::new(schedule, Period::Month(month), &row.kiosk_id, now);
-    let mut reader = BufReader::with_capacity(256 * 1024, handle);
-    let mut buffer = Vec::new();
     let mut broken = 0;
-    loop {
-        buffer.clear();
-        match reader.read_until(b'\n', &mut buffer) {
-            Ok(0) => break,
-            Ok(_) => {}
+    for line in parsed_lines(BufReader::with_capacity(256 * 1024, handle)) {
+        match line {
+            Ok((_, Some(value))) => {
+                builder.add(&value);
+                note_line(&value, today, tz, row);
+            }
+            Ok((_, None)) => broken += 1,
             Err(e) => {
                 row.problems.push(format!("journal/{month}.jsonl: {e}"));
                 break;
             }
         }
-        let line = buffer.strip_suffix(b"\n").unwrap_or(&buffer);
-        if line.is_empty() {
-            continue;
-        }
-        let Ok(value) = serde_json::from_slice::<Value>(line) else {
-            broken += 1;
-            continue;
-        };
-        builder.add(&value);
-        note_line(&value, today, tz, row);
     }
     builder.add_broken(broken);
     let report = builder.finish();
@@ -355,10 +334,6 @@ fn read_screenshot(path: &Path, tz: Tz, row: &mut KioskRow) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => row.problems.push(format!("screen-latest.jpg: {e}")),
     }
-}
-
-fn text<'a>(value: &'a Value, key: &str) -> &'a str {
-    value.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
 fn time(value: &Value, key: &str) -> Option<DateTime<Utc>> {

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::{Alert, AlertKind, Fleet, KioskRow};
 use crate::content::{TrustConfig, read_release as read_manifest};
+use crate::report::local_minute as local;
 
 /// How long a kiosk may play an older release than the office's newest
 /// before it is an alert: time for Syncthing to bring it and the kiosk to
@@ -146,8 +147,4 @@ fn against(row: &KioskRow, release: &OfficeRelease, tz: Tz) -> (String, Option<A
         since: Some(behind_since),
     };
     (note, Some(alert))
-}
-
-fn local(tz: Tz, t: DateTime<Utc>) -> String {
-    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }

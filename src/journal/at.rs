@@ -6,18 +6,24 @@
 //! the lines up to the instant leave the last screen state, override and
 //! play behind; a few lines after it say whether the player was running.
 
+mod recent;
+mod scan;
+#[cfg(test)]
+mod tests;
+mod text;
+
 use std::collections::HashSet;
-use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Duration, LocalResult, NaiveTime, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::chain::month_of;
 use super::{month_at, month_files};
+pub use recent::{look_back, recent_instant};
+use scan::{LINES_AFTER, scan_file};
 
 /// A silence longer than this around the instant means the player was not
 /// running: it writes a heartbeat every minute.
@@ -25,10 +31,6 @@ pub const SILENCE: Duration = Duration::minutes(3);
 
 /// Month files read back from the instant's month for a state set earlier.
 const MONTHS_BACK: usize = 2;
-
-/// Lines read after the instant (the `incident` and `app_started` of a
-/// restart, the next play).
-const LINES_AFTER: usize = 6;
 
 /// The answer, in one word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -120,7 +122,7 @@ pub struct OnScreen {
     pub downtime: Option<Downtime>,
 }
 
-/// What one file's lines up to the instant left behind.
+/// What one file's lines up to the instant left behind; read in `scan.rs`.
 #[derive(Default)]
 struct Scan {
     screen: Option<ScreenLine>,
@@ -170,26 +172,22 @@ pub fn on_screen_at(
     let (before, later): (Vec<_>, Vec<_>) = files
         .iter()
         .partition(|p| month_of(p).as_str() <= month.as_str());
-    let mut scan = Scan::default();
-    let mut first = true;
-    for path in before.iter().rev().take(MONTHS_BACK + 1) {
-        let earlier = scan_file(path, instant, objects_dir);
-        if first {
-            scan = earlier;
-            first = false;
-        } else {
-            scan.fill_from(earlier);
-        }
+    let mut recent = before.iter().rev().take(MONTHS_BACK + 1);
+    let mut scan = recent
+        .next()
+        .map_or_else(Scan::default, |path| scan_file(path, instant, objects_dir));
+    for path in recent {
         if scan.is_complete() {
             break;
         }
+        scan.fill_from(scan_file(path, instant, objects_dir));
     }
     // The lines after the instant may be in the next month's file.
-    for path in later.iter().take(1) {
-        if scan.after.len() < LINES_AFTER {
-            let next = scan_file(path, instant, objects_dir);
-            scan.after.extend(next.after);
-        }
+    if let Some(path) = later.first()
+        && scan.after.len() < LINES_AFTER
+    {
+        let next = scan_file(path, instant, objects_dir);
+        scan.after.extend(next.after);
     }
     let Some((last, last_value)) = scan.last_before.clone() else {
         answer.downtime = Some(Downtime {
@@ -286,295 +284,9 @@ fn not_running(
     None
 }
 
-impl Scan {
-    /// All the state an earlier file could add is known already.
-    fn is_complete(&self) -> bool {
-        self.screen.is_some() && self.override_line.is_some() && self.started.is_some()
-    }
-
-    /// Fills what this (later) file left unknown from an earlier file's scan.
-    fn fill_from(&mut self, earlier: Scan) {
-        if self.screen.is_none() {
-            self.screen = earlier.screen;
-        }
-        if self.override_line.is_none() {
-            self.override_line = earlier.override_line;
-        }
-        if self.last_ended.is_none() {
-            self.last_ended = earlier.last_ended;
-        }
-        if self.started.is_none() {
-            let ended_here = earlier
-                .started
-                .as_ref()
-                .is_some_and(|s| self.stopped_first || self.ended_first.contains(&s.item));
-            self.started = earlier.started;
-            self.started_ended = earlier.started_ended || ended_here;
-            self.stopped_first |= earlier.stopped_first;
-            self.ended_first.extend(earlier.ended_first);
-        }
-        if self.last_before.is_none() {
-            self.last_before = earlier.last_before;
-        }
-    }
-
-    fn take(&mut self, line: Cited, value: Value, objects_dir: &Path) {
-        let text = |key: &str| value[key].as_str().unwrap_or_default().to_owned();
-        match line.event.as_str() {
-            "opened" | "closed" => {
-                self.screen = Some(ScreenLine {
-                    state: if line.event == "opened" {
-                        "open"
-                    } else {
-                        "closed"
-                    }
-                    .into(),
-                    reason: text("reason"),
-                    line: line.clone(),
-                });
-            }
-            "override_set" => {
-                self.override_line = Some(Some(OverrideLine {
-                    action: text("action"),
-                    until: value["until"].as_str().map(str::to_owned),
-                    reason: text("reason"),
-                    by: text("by"),
-                    source: text("source"),
-                    line: line.clone(),
-                }));
-            }
-            "override_ended" => self.override_line = Some(None),
-            "play_started" => {
-                let sha256 = value["sha256"]
-                    .as_str()
-                    .filter(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
-                    .map(str::to_ascii_lowercase);
-                let archived = sha256
-                    .as_ref()
-                    .map(|h| objects_dir.join(&h[..2]).join(h))
-                    .filter(|p| p.is_file());
-                self.started = Some(ItemShown {
-                    item: text("item"),
-                    kind: text("kind"),
-                    language: text("language"),
-                    sha256,
-                    archived,
-                    line: line.clone(),
-                });
-                self.started_ended = false;
-            }
-            "play_ended" => {
-                match &self.started {
-                    Some(s) if s.item == text("item") => self.started_ended = true,
-                    Some(_) => {}
-                    None => {
-                        self.ended_first.insert(text("item"));
-                    }
-                }
-                self.last_ended = Some(line.clone());
-            }
-            _ => {}
-        }
-        if matches!(
-            line.event.as_str(),
-            "app_started" | "app_stopped" | "closed"
-        ) {
-            if self.started.is_some() {
-                self.started_ended = true;
-            } else {
-                self.stopped_first = true;
-            }
-        }
-        self.last_before = Some((line, value));
-    }
-}
-
-/// Streams one month file: the lines up to `instant` into the state, then
-/// the first few lines after it. A line that does not parse is skipped, as
-/// the journal's reader does.
-fn scan_file(path: &Path, instant: DateTime<Utc>, objects_dir: &Path) -> Scan {
-    let mut scan = Scan::default();
-    let Ok(file) = File::open(path) else {
-        return scan;
-    };
-    let name = path
-        .file_name()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned();
-    let mut reader = BufReader::with_capacity(64 * 1024, file);
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        match reader.read_until(b'\n', &mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
-        let Ok(value) = serde_json::from_slice::<Value>(&buf) else {
-            continue;
-        };
-        let Some(time) = time_field(&value, "time") else {
-            continue;
-        };
-        let line = Cited {
-            file: name.clone(),
-            seq: value["seq"].as_u64(),
-            event: value["event"].as_str().unwrap_or_default().to_owned(),
-            time,
-            local_time: value["local_time"].as_str().unwrap_or_default().to_owned(),
-        };
-        if time <= instant {
-            scan.take(line, value, objects_dir);
-        } else {
-            scan.after.push((line, value));
-            if scan.after.len() >= LINES_AFTER {
-                break;
-            }
-        }
-    }
-    scan
-}
-
-/// A wall-clock time `HH:MM` (or `HH:MM:SS`) in `tz` as the latest instant
-/// at or before `now` that the clock showed it: today, or yesterday when
-/// today's is still to come. For the admin overlay's look-back over the last
-/// 24 hours.
-pub fn recent_instant(text: &str, tz: Tz, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    let text = text.trim();
-    let time = NaiveTime::parse_from_str(text, "%H:%M:%S")
-        .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M"))
-        .map_err(|_| format!("{text:?}: expected a local time like 09:15"))?;
-    let today = now.with_timezone(&tz).date_naive();
-    for date in [Some(today), today.pred_opt()].into_iter().flatten() {
-        // In an hour repeated when the clocks go back, the later one first.
-        let found = match date.and_time(time).and_local_timezone(tz) {
-            LocalResult::Single(t) => vec![t],
-            LocalResult::Ambiguous(earlier, later) => vec![later, earlier],
-            LocalResult::None => Vec::new(),
-        };
-        if let Some(t) = found
-            .into_iter()
-            .map(|t| t.with_timezone(&Utc))
-            .find(|t| *t <= now)
-        {
-            return Ok(t);
-        }
-    }
-    Err(format!(
-        "{text}: not a time of the last 24 hours in {}",
-        tz.name()
-    ))
-}
-
-/// What was on screen at the local time `text` of the last 24 hours, and
-/// why: [`on_screen_at`] at [`recent_instant`], the overlay's Now page's
-/// look-back (`infokiosk at` for any instant).
-pub fn look_back(
-    journal_dir: &Path,
-    objects_dir: &Path,
-    tz: Tz,
-    text: &str,
-    now: DateTime<Utc>,
-) -> Result<OnScreen, String> {
-    let instant = recent_instant(text, tz, now)?;
-    Ok(on_screen_at(journal_dir, objects_dir, tz, instant, now))
-}
-
 fn time_field(line: &Value, key: &str) -> Option<DateTime<Utc>> {
     let text = line[key].as_str()?;
     DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| t.with_timezone(&Utc))
 }
-
-impl OnScreen {
-    /// The answer as a few lines for a person.
-    pub fn to_text(&self) -> String {
-        let mut out = format!(
-            "At {} ({}):\n",
-            self.local_time,
-            self.instant.to_rfc3339_opts(SecondsFormat::Secs, true)
-        );
-        let cite = |c: &Cited| {
-            format!(
-                "{} seq {} at {}",
-                c.file,
-                c.seq.map_or("?".into(), |s| s.to_string()),
-                c.local_time
-            )
-        };
-        match self.answer {
-            Answer::Future => out.push_str("  this instant is in the future: nothing was shown yet\n"),
-            Answer::NoRecord => out.push_str(
-                "  the journal has no line at or before this instant: no record of the player\n",
-            ),
-            Answer::NotRunning => {
-                out.push_str("  the player was NOT running (downtime): nothing was shown\n")
-            }
-            Answer::Closed => out.push_str("  the screen was CLOSED (black, display off)\n"),
-            Answer::Showing => out.push_str("  the screen was OPEN and showing an item\n"),
-            Answer::BetweenItems => out.push_str(
-                "  the screen was OPEN between two items (the last picture held, or the fallback slide)\n",
-            ),
-        }
-        if let Some(d) = &self.downtime {
-            out.push_str(&format!("  why: {}\n", d.why));
-            if let Some(c) = &d.last_before {
-                out.push_str(&format!("  last line before: {} {}\n", c.event, cite(c)));
-            }
-            if let Some(c) = &d.next_after {
-                out.push_str(&format!("  first line after: {} {}\n", c.event, cite(c)));
-            }
-        }
-        if let Some(s) = &self.screen {
-            out.push_str(&format!(
-                "  screen {} since {} — {} ({})\n",
-                s.state,
-                s.line.local_time,
-                s.reason,
-                cite(&s.line)
-            ));
-        }
-        if let Some(o) = &self.override_in_force {
-            out.push_str(&format!(
-                "  override {} until {} by {} via {}: {} ({})\n",
-                o.action,
-                o.until.as_deref().unwrap_or("cleared"),
-                o.by,
-                o.source,
-                o.reason,
-                cite(&o.line)
-            ));
-        }
-        if let Some(i) = &self.item {
-            out.push_str(&format!(
-                "  item: {} ({}, language {}), started {}\n",
-                i.item,
-                i.kind,
-                i.language,
-                cite(&i.line)
-            ));
-            match (&i.sha256, &i.archived) {
-                (Some(h), Some(p)) => {
-                    out.push_str(&format!("  sha256: {h}\n  archived copy: {}\n", p.display()))
-                }
-                (Some(h), None) => {
-                    out.push_str(&format!("  sha256: {h}\n  archived copy: not archived\n"))
-                }
-                (None, _) => out.push_str(
-                    "  sha256: not in the journal line (written before play-time archiving): not archived\n",
-                ),
-            }
-        }
-        if let Some(c) = &self.last_ended {
-            out.push_str(&format!("  last play ended: {}\n", cite(c)));
-        }
-        if let Some(c) = &self.next_started {
-            out.push_str(&format!("  next play started: {}\n", cite(c)));
-        }
-        out
-    }
-}
-
-#[cfg(test)]
-mod tests;

@@ -200,13 +200,18 @@ fn show_captions(
     let clip = playback
         .current_item()
         .filter(|i| i.kind == Kind::Video)
-        .map(|i| i.path.clone());
-    if clip != tracks.item {
+        .map(|i| &i.path);
+    if clip != tracks.item.as_ref() {
         tracks.tracks = load_tracks(&playback, &settings.0.languages, &mut in_force);
-        tracks.item = clip;
+        tracks.item = clip.cloned();
     }
-    let rows: Vec<String> = match playback.position(time.elapsed_secs_f64()) {
-        Some((position, _)) if tracks.item.is_some() => tracks
+    // Without tracks there are no rows: the clip is not asked its position
+    // (a query through the pipeline) at every frame.
+    let position = (tracks.item.is_some() && !tracks.tracks.is_empty())
+        .then(|| playback.position(time.elapsed_secs_f64()))
+        .flatten();
+    let rows: Vec<String> = match position {
+        Some((position, _)) => tracks
             .tracks
             .iter()
             .filter_map(|t| {

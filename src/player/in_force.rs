@@ -147,16 +147,18 @@ fn store_in_force(
     });
     let catalog = in_force.catalog;
     let puts: Vec<PutInForce> = puts.read().cloned().collect();
-    let Some(store) = in_force.store.clone() else {
-        return;
-    };
+    // Most frames bring nothing: checked before anything is cloned.
     let trust_state = in_force
         .trust_state
-        .clone()
+        .as_ref()
         .filter(|_| signed == Some(true));
     if puts.is_empty() && trust_state.is_none() {
         return;
     }
+    let trust_state = trust_state.cloned();
+    let Some(store) = in_force.store.clone() else {
+        return;
+    };
     let job = Job::start("in-force", move || {
         let mut puts = puts;
         if let Some(state) = trust_state {
@@ -220,6 +222,9 @@ fn journal_in_force(clock: Res<Clock>, mut in_force: ResMut<InForce>, mut record
         }
         None => true,
     });
+    if finished.is_empty() {
+        return;
+    }
     let month = crate::journal::month_at(clock.now(), in_force.time_zone);
     for result in finished {
         let (catalog, stored) = match result {

@@ -237,15 +237,20 @@ struct Section<'a> {
 
 impl<'a> Section<'a> {
     fn new(out: &'a mut String, title: &str, head: &[&str]) -> Self {
-        out.push_str("\r\n");
-        record(out, [title]);
-        record(out, head.iter().copied());
+        section(out, title, head);
         Self { out }
     }
 
     fn row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
         record(self.out, cells);
     }
+}
+
+/// A section's start: an empty line, its title, its column names.
+pub(crate) fn section(out: &mut String, title: &str, head: &[&str]) {
+    out.push_str("\r\n");
+    record(out, [title]);
+    record(out, head.iter().copied());
 }
 
 /// One CSV record (RFC 4180: CRLF, quotes doubled, quoted when needed).
@@ -268,18 +273,11 @@ pub(crate) fn record<S: AsRef<str>>(out: &mut String, cells: impl IntoIterator<I
 
 #[cfg(test)]
 mod tests {
-    use super::super::build_report;
-    use super::super::fixture::{after, november, schedule};
+    use super::super::fixture::november_report;
 
     #[test]
     fn csv_starts_with_a_bom_and_adds_up() {
-        let report = build_report(
-            &november().lines,
-            &schedule(),
-            "2026-11".parse().unwrap(),
-            "tb-1",
-            after(),
-        );
+        let report = november_report();
         let csv = report.to_csv();
         assert!(csv.starts_with(
             "\u{feff}Báo cáo hoạt động Cụm Thông tin cơ sở / Operating report,tb-1,2026-11,"

@@ -4,8 +4,9 @@
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::Value;
 
+use super::{KioskStatus, Report, build_report};
 use crate::journal::{Ending, Event};
-use crate::schedule::OperatingSchedule;
+use crate::schedule::{OperatingSchedule, OperatingState};
 
 pub(crate) use crate::test_support::{HCM, hcm};
 
@@ -17,6 +18,24 @@ pub(crate) fn schedule() -> OperatingSchedule {
 /// An instant after every period the tests report on.
 pub(crate) fn after() -> DateTime<Utc> {
     hcm("2027-06-01 00:00")
+}
+
+/// The status of kiosk `tb-1` at `time`, open inside its window, with
+/// nothing else known: tests set what they look at (`..open_status(t)`).
+pub(crate) fn open_status(time: DateTime<Utc>) -> KioskStatus {
+    KioskStatus {
+        kiosk: "tb-1".into(),
+        version: "0.1.0".into(),
+        time,
+        screen: OperatingState::Open,
+        screen_reason: "inside window 07:00-11:00".into(),
+        now_showing: None,
+        last_heartbeat: None,
+        disk_free_bytes: None,
+        disk_total_bytes: None,
+        last_errors: Vec::new(),
+        content: None,
+    }
 }
 
 /// Journal lines as the journal writes them.
@@ -87,6 +106,12 @@ fn play(item: &str, kind: &str, language: &str, shown_ms: u64) -> Event {
         ended: Ending::Completed,
         reason: None,
     }
+}
+
+/// The report of [`november`] for the month, made after it.
+pub(crate) fn november_report() -> Report {
+    let month = "2026-11".parse().unwrap();
+    build_report(&november().lines, &schedule(), month, "tb-1", after())
 }
 
 /// November 2026 at kiosk tb-1. Every day the screens open 07:00-11:00 and

@@ -298,18 +298,12 @@ fn pct(value: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::build_report;
-    use super::super::fixture::{after, november, schedule};
+    use super::super::fixture::{after, november, november_report, schedule};
     use super::*;
 
     #[test]
     fn html_is_self_contained_and_says_what_happened() {
-        let report = build_report(
-            &november().lines,
-            &schedule(),
-            "2026-11".parse().unwrap(),
-            "tb-1",
-            after(),
-        );
+        let report = november_report();
         let html = report.to_html();
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert!(html.contains("<h1>Báo cáo hoạt động Cụm Thông tin cơ sở</h1>"));

@@ -1,7 +1,7 @@
 //! Journal lines one at a time: a year of journal never has to fit in memory.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{self, BufRead, BufReader};
 use std::ops::ControlFlow;
 use std::path::Path;
 
@@ -15,27 +15,17 @@ pub fn stream_lines(
     path: &Path,
     mut each: impl FnMut(Value) -> ControlFlow<()>,
 ) -> std::io::Result<usize> {
-    let mut reader = BufReader::with_capacity(64 * 1024, File::open(path)?);
-    let mut buffer = Vec::new();
+    let reader = BufReader::with_capacity(64 * 1024, File::open(path)?);
     let mut broken = 0;
-    let mut number = 0;
-    loop {
-        buffer.clear();
-        if reader.read_until(b'\n', &mut buffer)? == 0 {
-            return Ok(broken);
-        }
-        number += 1;
-        let line = buffer.strip_suffix(b"\n").unwrap_or(&buffer);
-        if line.is_empty() {
-            continue;
-        }
-        match serde_json::from_slice::<Value>(line) {
-            Ok(value) if value.is_object() => {
+    for line in parsed_lines(reader) {
+        let (number, value) = line?;
+        match value.filter(Value::is_object) {
+            Some(value) => {
                 if each(value).is_break() {
-                    return Ok(broken);
+                    break;
                 }
             }
-            _ => {
+            None => {
                 tracing::warn!(
                     "journal {} line {number}: cut off or damaged, skipped",
                     path.display()
@@ -44,6 +34,33 @@ pub fn stream_lines(
             }
         }
     }
+    Ok(broken)
+}
+
+/// The lines of a journal read from `reader`, in order, each with its number
+/// in the file and parsed as JSON (`None`: it does not parse, cut off by a
+/// power failure or damaged); empty lines are passed over. Every reader of a
+/// journal (the kiosk's report, the office's `fleet` and its report) splits
+/// lines here, so they agree on what a line is.
+pub(crate) fn parsed_lines(
+    mut reader: impl BufRead,
+) -> impl Iterator<Item = io::Result<(usize, Option<Value>)>> {
+    let mut buffer = Vec::new();
+    let mut number = 0;
+    std::iter::from_fn(move || {
+        loop {
+            buffer.clear();
+            match reader.read_until(b'\n', &mut buffer) {
+                Ok(0) => return None,
+                Ok(_) => number += 1,
+                Err(e) => return Some(Err(e)),
+            }
+            let line = buffer.strip_suffix(b"\n").unwrap_or(&buffer);
+            if !line.is_empty() {
+                return Some(Ok((number, serde_json::from_slice(line).ok())));
+            }
+        }
+    })
 }
 
 /// The UTC instant of a line (`time`), if it has a readable one.

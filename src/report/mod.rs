@@ -134,7 +134,7 @@ mod tests;
 pub use crate::durable::write_atomically;
 
 // The helpers the fleet's report for the province (`fleet::report`) prints with.
-pub(crate) use csv::record as csv_record;
+pub(crate) use csv::{record as csv_record, section as csv_section};
 pub(crate) use html::{STYLE as HTML_STYLE, period_name};
-pub(crate) use model::{hours, local_minute, percent};
+pub(crate) use model::{hours, local_minute, percent, pretty_json};
 pub(crate) use tables::{cause_name, language_name, section, table};

@@ -270,10 +270,16 @@ pub struct JournalSummary {
 impl Report {
     /// Pretty JSON, ending with a newline.
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).expect("reports are plain data");
-        text.push('\n');
-        text
+        pretty_json(self)
     }
+}
+
+/// Pretty JSON, ending with a newline: reports, `status.json` and the fleet's
+/// files alike.
+pub(crate) fn pretty_json(value: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("plain data");
+    text.push('\n');
+    text
 }
 
 /// `part / whole` in percent with one decimal, `None` when `whole` is 0.

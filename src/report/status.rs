@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::model::InspectionRow;
+use super::model::{InspectionRow, pretty_json};
 pub use super::recent::RecentErrors;
 use super::recent::problem;
 use crate::schedule::OperatingState;
@@ -63,6 +63,23 @@ pub fn status_json_with(
     last_inspection: Option<&InspectionRow>,
     tz: Tz,
 ) -> String {
+    pretty_json(&status_value(status, last_inspection, tz))
+}
+
+/// [`status_json_with`] the last inspection and the month's security events
+/// (`security`: the month, how many, the newest few) that `recent` has read.
+pub fn status_json_of(status: &KioskStatus, recent: &RecentErrors, tz: Tz) -> String {
+    let mut value = status_value(status, recent.last_inspection(), tz);
+    if let Some(object) = value.as_object_mut() {
+        let security = serde_json::to_value(recent.security()).expect("plain data");
+        object.insert("security".into(), security);
+    }
+    pretty_json(&value)
+}
+
+/// The status with the last inspection, the schema version and the local
+/// time added, as one JSON object.
+fn status_value(status: &KioskStatus, last_inspection: Option<&InspectionRow>, tz: Tz) -> Value {
     let mut value = serde_json::to_value(status).expect("plain data");
     let local = status.time.with_timezone(&tz);
     if let Some(object) = value.as_object_mut() {
@@ -72,23 +89,7 @@ pub fn status_json_with(
         let local = local.to_rfc3339_opts(SecondsFormat::Secs, false);
         object.insert("local_time".into(), local.into());
     }
-    let mut text = serde_json::to_string_pretty(&value).expect("plain data");
-    text.push('\n');
-    text
-}
-
-/// [`status_json_with`] the last inspection and the month's security events
-/// (`security`: the month, how many, the newest few) that `recent` has read.
-pub fn status_json_of(status: &KioskStatus, recent: &RecentErrors, tz: Tz) -> String {
-    let text = status_json_with(status, recent.last_inspection(), tz);
-    let mut value: Value = serde_json::from_str(&text).expect("just written");
-    if let Some(object) = value.as_object_mut() {
-        let security = serde_json::to_value(recent.security()).expect("plain data");
-        object.insert("security".into(), security);
-    }
-    let mut text = serde_json::to_string_pretty(&value).expect("plain data");
-    text.push('\n');
-    text
+    value
 }
 
 /// The last `limit` problems in journal lines, oldest first, one sentence each
@@ -104,17 +105,12 @@ pub fn recent_errors(lines: &[Value], tz: Tz, limit: usize) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixture::{HCM, hcm, november};
+    use super::super::fixture::{HCM, hcm, november, open_status};
     use super::*;
 
     #[test]
     fn status_json_carries_what_the_office_needs() {
         let status = KioskStatus {
-            kiosk: "tb-1".into(),
-            version: "0.1.0".into(),
-            time: hcm("2026-11-05 09:31"),
-            screen: OperatingState::Open,
-            screen_reason: "inside window 07:00-11:00".into(),
             now_showing: Some(NowShowing {
                 item: "tin-tuc.km.jpg".into(),
                 kind: "image".into(),
@@ -125,7 +121,7 @@ mod tests {
             disk_free_bytes: Some(12_345_678),
             disk_total_bytes: Some(987_654_321),
             last_errors: recent_errors(&november().lines, HCM, 2),
-            content: None,
+            ..open_status(hcm("2026-11-05 09:31"))
         };
         let json: Value = serde_json::from_str(&status_json(&status, HCM)).unwrap();
         assert_eq!(json["v"], 1);
@@ -195,19 +191,7 @@ mod tests {
         // A new month file keeps the last one known.
         std::fs::write(dir.path().join("2026-12.jsonl"), "").unwrap();
         recent.update(dir.path(), HCM).unwrap();
-        let status = KioskStatus {
-            kiosk: "tb-1".into(),
-            version: "0.1.0".into(),
-            time: hcm("2026-12-01 09:31"),
-            screen: OperatingState::Open,
-            screen_reason: "inside window 07:00-11:00".into(),
-            now_showing: None,
-            last_heartbeat: None,
-            disk_free_bytes: None,
-            disk_total_bytes: None,
-            last_errors: Vec::new(),
-            content: None,
-        };
+        let status = open_status(hcm("2026-12-01 09:31"));
         let json: Value =
             serde_json::from_str(&status_json_with(&status, recent.last_inspection(), HCM))
                 .unwrap();

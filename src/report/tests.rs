@@ -1,7 +1,9 @@
 //! Reports from a synthetic month whose figures are worked out by hand, from
 //! memory and from journal files, complete or not yet over, across month ends.
 
-use super::fixture::{HCM, after, hcm, heartbeat, journal_text, november, opened, schedule};
+use super::fixture::{
+    HCM, after, hcm, heartbeat, journal_text, november, november_report, opened, schedule,
+};
 use super::{Period, build_report, report_from_dir};
 use crate::journal::{Event, Journal};
 
@@ -14,7 +16,7 @@ const DARK_ON_THE_25TH: i64 = 4 * 3600 - 1;
 
 #[test]
 fn a_synthetic_month_gives_the_figures_worked_out_by_hand() {
-    let report = build_report(&november().lines, &schedule(), nov(), "tb-1", after());
+    let report = november_report();
     let t = &report.total;
     assert_eq!(t.days, 30);
     // The law: 8 h on each of the 30 days, the 20th closed by the schedule included.

@@ -56,14 +56,20 @@ impl OperatingSchedule {
     /// Open or closed at `t`, why, and when that changes. An active override
     /// (see [`Override::is_active`]) wins over the schedule.
     pub fn state_at(&self, t: DateTime<Utc>, ov: Option<&Override>) -> Status {
-        let (state, reason) = match ov.filter(|o| o.is_active(t)) {
-            Some(o) => (o.screen(), o.to_reason(self.tz)),
-            None => self.scheduled(t),
-        };
+        let (state, reason) = self.screen_at(t, ov);
         Status {
             state,
             reason,
             next_change: self.next_change(t, ov),
+        }
+    }
+
+    /// Open or closed at `t` and why, as [`Self::state_at`] says it, without
+    /// the search ahead for the next change: the question asked every frame.
+    pub fn screen_at(&self, t: DateTime<Utc>, ov: Option<&Override>) -> (OperatingState, Reason) {
+        match ov.filter(|o| o.is_active(t)) {
+            Some(o) => (o.screen(), o.to_reason(self.tz)),
+            None => self.scheduled(t),
         }
     }
 

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::processes::player_pids;
 use crate::support::*;
 
 /// An outbox as a kiosk leaves it: `status.json` and the month's journal copy
@@ -160,21 +161,10 @@ fn local(t: chrono::DateTime<chrono::Utc>) -> String {
 /// Kills the player started for `kiosk` (not its xvfb-run) at once, as a
 /// power cut or a crash would: no exit, no last copy of the journal.
 fn kill_player(kiosk: &Kiosk) {
-    let pids = std::process::Command::new("pgrep")
-        .args(["-f", &kiosk.config().display().to_string()])
-        .output()
-        .unwrap();
-    let players: Vec<&str> = std::str::from_utf8(&pids.stdout)
-        .unwrap()
-        .lines()
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .is_ok_and(|name| name.trim() == "infokiosk")
-        })
-        .collect();
+    let players = player_pids(kiosk);
     assert_eq!(players.len(), 1, "one player runs: {players:?}");
     let killed = std::process::Command::new("kill")
-        .args(["-KILL", players[0]])
+        .args(["-KILL", &players[0]])
         .status()
         .unwrap();
     assert!(killed.success());

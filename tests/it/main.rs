@@ -17,6 +17,7 @@ mod overlay;
 mod pacing;
 mod packaging;
 mod playing;
+mod processes;
 mod records;
 mod support;
 mod tamper;

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
+use crate::processes::assert_succeeded;
 use crate::support::*;
 
 /// Writes journal lines as the player would (one JSON object per line).
@@ -20,6 +21,18 @@ fn line(seq: u64, time: DateTime<Utc>, event: serde_json::Value) -> serde_json::
         .unwrap()
         .extend(event.as_object().unwrap().clone());
     l
+}
+
+/// A heartbeat of an open screen each minute of 07:00-11:00 after `start`
+/// (07:00), numbered on from `seq`.
+fn open_heartbeats(seq: u64, start: DateTime<Utc>) -> impl Iterator<Item = serde_json::Value> {
+    (1..240).map(move |minute| {
+        line(
+            seq + minute,
+            start + Duration::minutes(minute as i64),
+            json!({"event": "heartbeat", "screen": "open"}),
+        )
+    })
 }
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -143,13 +156,7 @@ fn october(kiosk: &Kiosk) {
             json!({"event": "opened", "reason": "inside window 07:00-11:00"}),
         ),
     ];
-    for minute in 1..240 {
-        lines.push(line(
-            2 + minute,
-            start + Duration::minutes(minute as i64),
-            json!({"event": "heartbeat", "screen": "open"}),
-        ));
-    }
+    lines.extend(open_heartbeats(2, start));
     for n in 0..100 {
         lines.push(line(300 + n, start + Duration::seconds(10 * n as i64 + 10), json!({
             "event": "play_ended", "item": "a.png", "kind": "image", "language": "vi", "shown_ms": 10000, "ended": "completed"
@@ -187,11 +194,7 @@ fn report_gives_figures_a_person_can_check() {
         ],
         "UTC",
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // 31 days x 8 h required; 4 h shown on the 15th, 50 % of that day.
     let total = &report["total"];
@@ -260,13 +263,7 @@ fn report_over_dates_reads_both_months_against_the_law() {
         start,
         json!({"event": "opened", "reason": "inside window"}),
     )];
-    for minute in 1..240 {
-        lines.push(line(
-            1 + minute,
-            start + Duration::minutes(minute as i64),
-            json!({"event": "heartbeat", "screen": "open"}),
-        ));
-    }
+    lines.extend(open_heartbeats(1, start));
     lines.push(line(
         300,
         at("2026-11-02T03:00:00Z"),
@@ -297,11 +294,7 @@ fn report_over_dates_reads_both_months_against_the_law() {
         &[&args[..], &["2026-11-02", "--format", "json"]].concat(),
         "UTC",
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["period"], "2026-10-15..2026-11-02");
     assert_eq!(report["days"].as_array().unwrap().len(), 19);
@@ -335,11 +328,7 @@ fn backup_archives_a_month_verifies_and_detects_damage() {
             .unwrap()
     };
     let out = run(&["backup", "--config", config, "--month", "2026-10"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let archive = backups.join("infokiosk-test-kiosk-2026-10.tar.zst");
     assert!(archive.exists(), "{}", String::from_utf8_lossy(&out.stdout));
     let out = run(&["backup", "verify", archive.to_str().unwrap()]);
@@ -527,11 +516,7 @@ fn the_month_backup_holds_every_version_shown_whatever_the_folder_holds_now() {
         .current_dir(kiosk.dir.path())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let name = "infokiosk-test-kiosk-2026-11.tar.zst";
     let archive = kiosk.dir.path().join("BACKUPS").join(name);
     let report = infokiosk::backup::verify(&archive).unwrap();

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use crate::processes::{assert_succeeded, player_pids};
 use crate::support::*;
 
 /// A throwaway minisign key pair; returns the public key line.
@@ -17,11 +18,7 @@ pub(crate) fn keys(dir: &std::path::Path) -> String {
         .arg(dir.join("key.sec"))
         .output()
         .expect("minisign runs (package minisign)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let text = std::fs::read_to_string(dir.join("key.pub")).unwrap();
     text.lines().nth(1).unwrap().trim().to_owned()
 }
@@ -32,11 +29,7 @@ pub(crate) fn sign(dir: &std::path::Path, content: &std::path::Path) {
         .arg(content)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     minisign_file(dir, &content.join("playlist.yaml"));
 }
 
@@ -49,11 +42,7 @@ pub(crate) fn minisign_file(dir: &std::path::Path, file: &std::path::Path) {
         .arg(file)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
 }
 
 #[test]
@@ -100,24 +89,12 @@ fn changed_and_unsigned_files_never_reach_the_screen() {
     );
     // While it runs: no listening socket of any kind.
     std::thread::sleep(Duration::from_secs(4));
-    let pids = Command::new("pgrep")
-        .args(["-f", &kiosk.config().display().to_string()])
-        .output()
-        .unwrap();
-    // The player itself (xvfb-run's shell has the config on its command
-    // line too, and no sockets of its own).
-    let players: Vec<&str> = std::str::from_utf8(&pids.stdout)
-        .unwrap()
-        .lines()
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .is_ok_and(|name| name.trim() == "infokiosk")
-        })
-        .collect();
+    // The player itself (xvfb-run's shell has no sockets of its own).
+    let players = player_pids(&kiosk);
     assert!(!players.is_empty(), "the player is running");
     for pid in players {
         assert_eq!(
-            listening_sockets(pid),
+            listening_sockets(&pid),
             0,
             "process {pid} listens on a socket"
         );

@@ -7,11 +7,11 @@ mod shown;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
 use super::*;
 use crate::journal::{Event, Journal};
+use crate::test_support::hcm;
 
 const HCM: Tz = Tz::Asia__Ho_Chi_Minh;
 pub(crate) const ARCHIVE_AND_SUM: [&str; 2] = [
@@ -62,8 +62,7 @@ impl Fixture {
     /// and a small content file for each item that does not exist yet.
     pub(crate) fn month_with_plays(&self, month: &str, items: &[&str]) {
         let mut journal = Journal::open(&self.journal_dir(), "tb-1", HCM).unwrap();
-        let naive = NaiveDateTime::parse_from_str(&format!("{month}-02 08:00"), "%Y-%m-%d %H:%M");
-        let at = HCM.from_local_datetime(&naive.unwrap()).unwrap().to_utc();
+        let at = hcm(&format!("{month}-02 08:00"));
         for item in items {
             let path = self.content_dir().join(item);
             if !path.exists() {
@@ -80,8 +79,26 @@ impl Fixture {
         }
     }
 
+    /// Content files, each `(name, text)`, written into the content folder.
+    pub(crate) fn write_content(&self, files: &[(&str, &str)]) {
+        for (name, text) in files {
+            std::fs::write(self.content_dir().join(name), text).unwrap();
+        }
+    }
+
+    /// One journal line, `event` at `local` time in Ho Chi Minh City.
+    pub(crate) fn journal_at(&self, local: &str, event: &Event) {
+        let mut journal = Journal::open(&self.journal_dir(), "tb-1", HCM).unwrap();
+        journal.append(hcm(local), event).unwrap();
+    }
+
     pub(crate) fn backup(&self, month: &str, force: bool) -> Result<BackupOutcome, BackupError> {
         run_backup(&self.job(month, force), &mut |_, _| {})
+    }
+
+    /// Backs `month` up (not forced) and returns its archive's path.
+    pub(crate) fn backed_up(&self, month: &str) -> PathBuf {
+        self.backup(month, false).unwrap().summary().archive.clone()
     }
 
     /// Every file in the backup folder, hidden ones included (but not the lock).
@@ -231,12 +248,7 @@ fn running_twice_is_harmless_and_force_writes_again() {
 fn a_flipped_byte_anywhere_is_detected() {
     let fx = Fixture::new();
     fx.month_with_plays("2026-11", &["a.vi.jpg", "b.en.jpg"]);
-    let archive = fx
-        .backup("2026-11", false)
-        .unwrap()
-        .summary()
-        .archive
-        .clone();
+    let archive = fx.backed_up("2026-11");
     let original = std::fs::read(&archive).unwrap();
     let len = original.len() as u64;
     for offset in [0, 5, len / 3, len / 2, len - 5, len - 1] {

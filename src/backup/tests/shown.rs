@@ -14,16 +14,13 @@ use crate::backup::objects::{ObjectStore, ShownObjects};
 /// store and a `play_started` line with their SHA-256 into the journal.
 fn show(fx: &Fixture, shown: &mut ShownObjects, item: &str, local: &str) -> String {
     let sha256 = shown.archive(&fx.content_dir().join(item)).unwrap();
-    let naive = NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M").unwrap();
-    let at = HCM.from_local_datetime(&naive).unwrap().to_utc();
-    let mut journal = Journal::open(&fx.journal_dir(), "tb-1", HCM).unwrap();
     let started = Event::PlayStarted {
         item: item.into(),
         kind: "image".into(),
         language: "vi".into(),
         sha256: Some(sha256.clone()),
     };
-    journal.append(at, &started).unwrap();
+    fx.journal_at(local, &started);
     sha256
 }
 
@@ -54,12 +51,21 @@ fn store(fx: &Fixture) -> ObjectStore {
     ObjectStore::new(fx.job("2026-11", false).objects_dir())
 }
 
+/// A kiosk whose content folder holds `files` (`(name, text)`), and the
+/// player's side of its shown-content store.
+fn showing(files: &[(&str, &str)]) -> (Fixture, ShownObjects) {
+    let fx = Fixture::new();
+    fx.write_content(files);
+    let shown = ShownObjects::new(store(&fx));
+    (fx, shown)
+}
+
 #[test]
 fn a_file_replaced_mid_month_and_one_removed_are_both_in_the_archive() {
-    let fx = Fixture::new();
-    let mut shown = ShownObjects::new(store(&fx));
-    std::fs::write(fx.content_dir().join("tin-tuc.vi.txt"), "Bản tin số 1").unwrap();
-    std::fs::write(fx.content_dir().join("gone.vi.txt"), "Thông báo cũ").unwrap();
+    let (fx, mut shown) = showing(&[
+        ("tin-tuc.vi.txt", "Bản tin số 1"),
+        ("gone.vi.txt", "Thông báo cũ"),
+    ]);
     let first = show(&fx, &mut shown, "tin-tuc.vi.txt", "2026-11-02 08:00");
     let gone = show(&fx, &mut shown, "gone.vi.txt", "2026-11-02 08:01");
     replace(&fx, "tin-tuc.vi.txt", "Bản tin số 2");
@@ -96,10 +102,7 @@ fn a_file_replaced_mid_month_and_one_removed_are_both_in_the_archive() {
 
 #[test]
 fn an_object_damaged_or_lost_in_the_store_is_listed_missing_not_archived() {
-    let fx = Fixture::new();
-    let mut shown = ShownObjects::new(store(&fx));
-    std::fs::write(fx.content_dir().join("a.vi.txt"), "một").unwrap();
-    std::fs::write(fx.content_dir().join("b.vi.txt"), "hai").unwrap();
+    let (fx, mut shown) = showing(&[("a.vi.txt", "một"), ("b.vi.txt", "hai")]);
     let a = show(&fx, &mut shown, "a.vi.txt", "2026-11-02 08:00");
     let b = show(&fx, &mut shown, "b.vi.txt", "2026-11-02 08:01");
     // Damaged: other bytes under its name (replaced, so the hard-linked
@@ -161,12 +164,7 @@ fn verify_fails_on_an_object_whose_bytes_are_not_its_name() {
 fn the_verified_archive_and_its_checksum_are_copied_into_the_outbox() {
     let fx = Fixture::new();
     fx.month_with_plays("2026-11", &["a.vi.jpg"]);
-    let archive = fx
-        .backup("2026-11", false)
-        .unwrap()
-        .summary()
-        .archive
-        .clone();
+    let archive = fx.backed_up("2026-11");
     let outbox = fx.dir.path().join("outbox");
     let copy = export_to_outbox(&archive, &outbox).unwrap();
     assert_eq!(
@@ -196,12 +194,8 @@ fn the_verified_archive_and_its_checksum_are_copied_into_the_outbox() {
 
 #[test]
 fn an_object_leaves_the_store_once_every_month_showing_it_is_archived() {
-    let fx = Fixture::new();
+    let (fx, mut shown) = showing(&[("a.vi.txt", "một"), ("b.vi.txt", "hai"), ("c.vi.txt", "ba")]);
     let store = store(&fx);
-    let mut shown = ShownObjects::new(store.clone());
-    for (name, text) in [("a.vi.txt", "một"), ("b.vi.txt", "hai"), ("c.vi.txt", "ba")] {
-        std::fs::write(fx.content_dir().join(name), text).unwrap();
-    }
     let a = show(&fx, &mut shown, "a.vi.txt", "2026-10-05 08:00");
     show(&fx, &mut shown, "a.vi.txt", "2026-11-05 08:00");
     let b = show(&fx, &mut shown, "b.vi.txt", "2026-11-05 08:01");
@@ -222,17 +216,10 @@ fn an_object_leaves_the_store_once_every_month_showing_it_is_archived() {
 
 #[test]
 fn an_object_stays_while_the_archive_that_holds_it_is_damaged() {
-    let fx = Fixture::new();
+    let (fx, mut shown) = showing(&[("a.vi.txt", "một")]);
     let store = store(&fx);
-    let mut shown = ShownObjects::new(store.clone());
-    std::fs::write(fx.content_dir().join("a.vi.txt"), "một").unwrap();
     let a = show(&fx, &mut shown, "a.vi.txt", "2026-11-05 08:00");
-    let archive = fx
-        .backup("2026-11", false)
-        .unwrap()
-        .summary()
-        .archive
-        .clone();
+    let archive = fx.backed_up("2026-11");
     flip_byte(&archive, std::fs::metadata(&archive).unwrap().len() / 2);
     let pruned = prune_objects(&store, &fx.journal_dir(), &fx.backup_dir(), "tb-1").unwrap();
     assert!(pruned.removed.is_empty());
@@ -243,23 +230,18 @@ fn an_object_stays_while_the_archive_that_holds_it_is_damaged() {
 /// bytes into the store, a `content_in_force` line into the journal.
 fn put_in_force(fx: &Fixture, kind: &str, file: &str, text: &str, local: &str) -> String {
     let sha256 = store(fx).put_bytes(text.as_bytes()).unwrap();
-    let naive = NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M").unwrap();
-    let at = HCM.from_local_datetime(&naive).unwrap().to_utc();
-    let mut journal = Journal::open(&fx.journal_dir(), "tb-1", HCM).unwrap();
     let line = Event::ContentInForce {
         kind: kind.into(),
         file: file.into(),
         sha256: sha256.clone(),
     };
-    journal.append(at, &line).unwrap();
+    fx.journal_at(local, &line);
     sha256
 }
 
 #[test]
 fn a_ticker_changed_mid_month_is_archived_in_both_versions_and_pruned_only_after() {
-    let fx = Fixture::new();
-    let mut shown = ShownObjects::new(store(&fx));
-    std::fs::write(fx.content_dir().join("a.vi.txt"), "một").unwrap();
+    let (fx, mut shown) = showing(&[("a.vi.txt", "một")]);
     show(&fx, &mut shown, "a.vi.txt", "2026-11-02 08:00");
     let ticker = fx.content_dir().join("ticker.vi.txt");
     std::fs::write(&ticker, "Tin thứ nhất\n").unwrap();

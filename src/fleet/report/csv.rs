@@ -3,7 +3,7 @@
 //! single-kiosk report writes them (its record writer is reused).
 
 use super::{FleetReport, FleetTotals};
-use crate::report::{csv_record as record, hours, local_minute};
+use crate::report::{csv_record as record, csv_section as section, hours, local_minute};
 
 impl FleetReport {
     /// Sections: per kiosk with a TOTAL row, shown time per language, the
@@ -171,12 +171,6 @@ impl FleetReport {
     fn reports(&self) -> impl Iterator<Item = (&str, &crate::report::Report)> {
         (self.kiosks.iter()).filter_map(|k| Some((k.kiosk_id.as_str(), k.report.as_ref()?)))
     }
-}
-
-fn section(out: &mut String, title: &str, head: &[&str]) {
-    out.push_str("\r\n");
-    record(out, [title]);
-    record(out, head.iter().copied());
 }
 
 fn figures_record(out: &mut String, kiosk: &str, journal: &str, f: &FleetTotals) {

@@ -4,7 +4,7 @@
 //! office's own observations; then each month's hash chain against the seals.
 //! Nothing here panics on a bad file: it becomes a sentence in `problems`.
 
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 use std::path::Path;
 
 use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
@@ -13,13 +13,13 @@ use serde_json::Value;
 
 use super::KioskReport;
 use super::seen::Seen;
+use crate::fleet::{MAX_JOURNAL_BYTES, open_journal};
 use crate::journal::chain::seal_path;
+use crate::report::lines::parsed_lines;
 use crate::report::security::verify_period;
 use crate::report::{Month, Period, ReportBuilder, SecurityEvent};
 use crate::schedule::OperatingSchedule;
 
-/// A month of journal is about 300,000 lines (tens of MB), as in `fleet`.
-const MAX_JOURNAL_BYTES: u64 = 512 * 1024 * 1024;
 /// `seq` gaps listed one by one; more are counted.
 const GAPS_LISTED: usize = 10;
 
@@ -234,30 +234,16 @@ impl Listing {
 /// Streams one month file into the builder and `seen`, until the builder is
 /// past the period. Returns the lines that did not parse.
 fn read_month(file: &Path, builder: &mut ReportBuilder, seen: &mut Seen) -> std::io::Result<usize> {
-    let handle = crate::guard::open_regular(file)?;
-    if handle.metadata()?.len() > MAX_JOURNAL_BYTES {
-        return Err(std::io::Error::other(format!(
-            "larger than {MAX_JOURNAL_BYTES} bytes: refused unread"
-        )));
-    }
-    let mut reader = BufReader::with_capacity(256 * 1024, handle);
-    let mut buffer = Vec::new();
+    let mut lines = parsed_lines(BufReader::with_capacity(256 * 1024, open_journal(file)?));
     let mut broken = 0;
     while !builder.is_past_end() {
-        buffer.clear();
-        if reader.read_until(b'\n', &mut buffer)? == 0 {
-            break;
-        }
-        let line = buffer.strip_suffix(b"\n").unwrap_or(&buffer);
-        if line.is_empty() {
-            continue;
-        }
-        match serde_json::from_slice::<Value>(line) {
-            Ok(value) if value.is_object() => {
+        let Some(line) = lines.next() else { break };
+        match line?.1.filter(Value::is_object) {
+            Some(value) => {
                 builder.add(&value);
                 seen.note(&value);
             }
-            _ => broken += 1,
+            None => broken += 1,
         }
     }
     Ok(broken)

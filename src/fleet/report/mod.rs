@@ -237,8 +237,6 @@ pub fn report_fleet(
 impl FleetReport {
     /// Pretty JSON, ending with a newline.
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).expect("plain data");
-        text.push('\n');
-        text
+        crate::report::pretty_json(self)
     }
 }

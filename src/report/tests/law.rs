@@ -3,7 +3,9 @@
 //! shown (the "no content" slide, a dark display), security events, and
 //! dates across month files.
 
-use super::super::fixture::{HCM, Lines, after, hcm, heartbeat, november, opened, schedule};
+use super::super::fixture::{
+    HCM, Lines, after, hcm, heartbeat, november, open_status, opened, schedule,
+};
 use super::super::{
     ClosureSource, KioskStatus, Period, RecentErrors, build_report, report_from_dir, status_json_of,
 };
@@ -256,17 +258,9 @@ fn security_events_are_counted_and_listed_with_their_reason() {
     let mut recent = RecentErrors::new(5);
     recent.update(dir.path(), HCM).unwrap();
     let status = KioskStatus {
-        kiosk: "tb-1".into(),
-        version: "0.1.0".into(),
-        time: hcm("2026-11-05 19:06"),
         screen: crate::schedule::OperatingState::Closed,
         screen_reason: "outside operating hours".into(),
-        now_showing: None,
-        last_heartbeat: None,
-        disk_free_bytes: None,
-        disk_total_bytes: None,
-        last_errors: Vec::new(),
-        content: None,
+        ..open_status(hcm("2026-11-05 19:06"))
     };
     let json: serde_json::Value =
         serde_json::from_str(&status_json_of(&status, &recent, HCM)).unwrap();

@@ -1,6 +1,10 @@
 //! The playback rules without a window: what each move from item to item
-//! journals, which items are tried again, what preemption, the controls and
-//! closing do; and the controls system on a tiny `App`.
+//! journals, which items are tried again, what preemption and closing do;
+//! the overlay's controls in `controls.rs`, the SHA-256 of what is shown in
+//! `fingerprint.rs`.
+
+mod controls;
+mod fingerprint;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -9,12 +13,10 @@ use bevy::prelude::*;
 use chrono::NaiveDateTime;
 
 use super::{Playback, Prep, Staged};
-use crate::clock::Clock;
 use crate::config::{Fit, Transition};
 use crate::content::{Catalog, Item, Language};
-use crate::journal::plugin::Recorder;
-use crate::journal::{Ending, Event, Journal, month_files, read_file};
-use crate::player::{PlaybackCommand, PlayerSettings};
+use crate::journal::{Ending, Event};
+use crate::player::PlayerSettings;
 use crate::playlist::PlaylistPolicy;
 
 fn settings() -> PlayerSettings {
@@ -298,6 +300,12 @@ fn the_loop_is_woken_when_an_item_is_due_and_kept_drawing_while_one_is_readied()
     assert!(playback.is_readying(), "polled every frame until staged");
     playback.preparing.as_mut().unwrap().staged = Some(Staged::OnLayer(1));
     assert!(!playback.is_readying(), "staged, it waits for its turn");
+
+    // A picture decoding on its thread: that thread wakes the loop.
+    let (item, _) = playback.next_item(18.0, now_local(), None).unwrap();
+    let decoding = Prep::Picture(crate::job::Job::start("test", || Err("x".into())));
+    playback.start_preparing(item, 18.0, decoding);
+    assert!(!playback.is_readying(), "not drawn for while it decodes");
 }
 
 #[test]
@@ -324,154 +332,4 @@ fn exit_stops_the_item_on_screen() {
         ended,
         Some(Event::PlayEnded { shown_ms: 3000, .. })
     ));
-}
-
-#[test]
-fn a_pause_gives_a_picture_its_time_back_and_next_skips_it() {
-    let mut playback = playback_of(&[picture("a.png"), picture("b.png")]);
-    show_next(&mut playback, 0.0, 8.0);
-    playback.set_paused(true, 2.0);
-    assert!(playback.is_paused());
-    assert_eq!(
-        playback.position(30.0).map(|(at, _)| at),
-        Some(Duration::from_secs(2))
-    );
-    playback.set_paused(false, 12.0);
-    // 8 s shown from 0, 10 s paused: it ends at 18, its successor is
-    // prepared from 17.
-    assert!(!playback.wants_next(16.9, 1.0, |_, _| true));
-    assert!(playback.wants_next(17.0, 1.0, |_, _| true));
-
-    playback.set_paused(true, 13.0);
-    let skipped = playback.skip(14.0);
-    assert_eq!(name(&skipped), Some(("a.png", Ending::Skipped)));
-    assert!(!playback.is_paused(), "next resumes");
-}
-
-#[test]
-fn previous_shows_the_item_before_again() {
-    let mut playback = playback_of(&[picture("a.png"), picture("b.png"), picture("c.png")]);
-    assert_eq!(playback.go_back(0.0), None, "nothing before");
-    show_next(&mut playback, 0.0, 8.0);
-    playback.end_showing(8.0, Ending::Completed, None);
-    show_next(&mut playback, 8.0, 8.0);
-
-    let skipped = playback.go_back(10.0);
-    assert_eq!(name(&skipped), Some(("b.png", Ending::Skipped)));
-    let (next, _) = playback.next_item(10.0, now_local(), None).unwrap();
-    assert_eq!(next.rel, Path::new("a.png"));
-}
-
-#[test]
-fn the_volume_stays_between_silent_and_full() {
-    let mut playback = playback_of(&[]);
-    assert_eq!(playback.volume(), 0.5);
-    playback.set_volume(1.7);
-    assert_eq!(playback.volume(), 1.0);
-    playback.set_volume(-0.2);
-    assert_eq!(playback.volume(), 0.0);
-}
-
-/// The overlay's "next" on a tiny App: the controls system writes what the
-/// state change returned into the journal.
-#[test]
-fn the_next_command_journals_the_skipped_item() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut playback = playback_of(&[picture("a.png"), picture("b.png")]);
-    show_next(&mut playback, 0.0, 8.0);
-    let start = "2026-11-28T02:00:00Z".parse().unwrap();
-    let mut app = App::new();
-    app.add_plugins(MinimalPlugins)
-        .insert_resource(Clock::starting_at(start, 0.0))
-        .insert_resource(Recorder::synchronous(
-            Journal::open(dir.path(), "test", chrono_tz::Asia::Ho_Chi_Minh).unwrap(),
-        ))
-        .insert_resource(playback)
-        .add_plugins(crate::player::controls::plugin);
-    app.update();
-    app.world_mut().write_message(PlaybackCommand::Next);
-    app.update();
-
-    let lines: Vec<_> = month_files(dir.path())
-        .iter()
-        .flat_map(|f| read_file(f).records)
-        .collect();
-    assert_eq!(lines.len(), 1, "{lines:?}");
-    assert_eq!(lines[0]["event"], "play_ended");
-    assert_eq!(lines[0]["item"], "a.png");
-    assert_eq!(lines[0]["ended"], "skipped");
-    assert!(app.world().resource::<Playback>().current_item().is_none());
-}
-
-/// The bytes of the item shown are hashed and kept while it prepares; its
-/// `play_started` waits for that and carries their SHA-256.
-#[test]
-fn an_item_is_shown_once_its_bytes_are_kept_and_journals_their_sha256() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("a.png");
-    std::fs::write(&file, b"the picture's bytes").unwrap();
-    let objects = dir.path().join("objects");
-    let mut playback = Playback::new(&PlayerSettings {
-        objects_dir: Some(objects.clone()),
-        ..settings()
-    });
-    let item = Item {
-        path: file.clone(),
-        ..picture("a.png")
-    };
-    playback.apply_catalog(&catalog(&[item]));
-    prepare(&mut playback, 0.0, None);
-    let staged = staged_once_fingerprinted(&mut playback, "never hashed");
-    let Event::PlayStarted { sha256, .. } = playback.present(staged, 0.2, 5.0) else {
-        panic!("not a play_started");
-    };
-    let store = crate::backup::ObjectStore::new(&objects);
-    let sha256 = sha256.expect("the sha256 of what was shown");
-    let kept = store.path_of(&sha256).unwrap();
-    assert_eq!(std::fs::read(kept).unwrap(), b"the picture's bytes");
-}
-
-/// A file the store cannot take (here a FIFO) is shown without a `sha256`,
-/// and the hashing never blocks.
-#[test]
-fn an_item_the_store_refuses_is_shown_without_a_sha256() {
-    let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("a.png");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
-    let mut playback = Playback::new(&PlayerSettings {
-        objects_dir: Some(dir.path().join("objects")),
-        ..settings()
-    });
-    let item = Item {
-        path: fifo,
-        ..picture("a.png")
-    };
-    playback.apply_catalog(&catalog(&[item]));
-    prepare(&mut playback, 0.0, None);
-    let staged = staged_once_fingerprinted(&mut playback, "blocked on the FIFO");
-    let started = playback.present(staged, 0.2, 5.0);
-    assert!(
-        matches!(started, Event::PlayStarted { sha256: None, .. }),
-        "{started:?}"
-    );
-}
-
-/// Polls the file's fingerprint job until the prepared item may be shown;
-/// panics with `stuck` after 20 s.
-fn staged_once_fingerprinted(playback: &mut Playback, stuck: &str) -> super::Preparing {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        playback.poll_fingerprint(0.1);
-        if let Some(staged) = playback.take_staged() {
-            return staged;
-        }
-        assert!(std::time::Instant::now() < deadline, "{stuck}");
-        std::thread::sleep(Duration::from_millis(5));
-    }
 }
