@@ -9,15 +9,28 @@ pub struct Job<T>(Option<Result<JoinHandle<T>, JobFailed>>);
 
 impl<T: Send + 'static> Job<T> {
     /// Starts `work` on a new thread named `name` (as `top` and the logs show
-    /// it). A thread that cannot start is the job's failure, taken like a result.
+    /// it). A thread that cannot start is the job's failure, taken like a
+    /// result. The loop may sleep between frames: the job wakes it when it
+    /// ends, so its result is taken at once (for what the screen waits on).
     pub fn start(name: &str, work: impl FnOnce() -> T + Send + 'static) -> Self {
+        Self::spawn(name, move || {
+            let _wake = crate::wake::WakeOnDrop;
+            work()
+        })
+    }
+
+    /// Like [`start`](Self::start), for work nothing on screen waits on (a
+    /// folder polled every few seconds, a status file): the result is taken
+    /// at the next frame, at most a second later, and costs no frame of its
+    /// own.
+    pub fn start_quietly(name: &str, work: impl FnOnce() -> T + Send + 'static) -> Self {
+        Self::spawn(name, work)
+    }
+
+    fn spawn(name: &str, work: impl FnOnce() -> T + Send + 'static) -> Self {
         let handle = std::thread::Builder::new()
             .name(name.into())
-            .spawn(|| {
-                // The loop may sleep between frames: the result is taken at once.
-                let _wake = crate::wake::WakeOnDrop;
-                work()
-            })
+            .spawn(work)
             .map_err(|_| JobFailed);
         Self(Some(handle))
     }

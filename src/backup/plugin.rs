@@ -133,7 +133,7 @@ fn start_monthly_backup(
         now: clock.now(),
     };
     let settings = settings.clone();
-    monthly.running = Some(Job::start("backup", move || {
+    monthly.running = Some(Job::start_quietly("backup", move || {
         back_up_and_report(&job, &settings)
     }));
 }

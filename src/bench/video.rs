@@ -20,18 +20,22 @@ fn cpu(who: i32) -> Duration {
     time(usage.ru_utime) + time(usage.ru_stime)
 }
 
-/// Plays a clip through our path as fast as it decodes; returns frames.
-fn run_flat(file: &Path) -> Result<u64, String> {
+/// Plays a clip through our path as fast as it decodes; returns frames and
+/// the pixel formats the decoder made and the frames arrived in.
+fn run_flat(file: &Path) -> Result<(u64, Option<(String, String)>), String> {
     let mut pipeline = VideoPipeline::open_with(file, Pace::Flat).map_err(|e| e.to_string())?;
     pipeline.play();
     let started = Instant::now();
+    let mut formats = None;
     loop {
         match pipeline.poll().into_iter().next() {
-            Some(VideoEvent::Eos) => return Ok(pipeline.frames_delivered()),
+            Some(VideoEvent::Eos) => return Ok((pipeline.frames_delivered(), formats)),
             Some(VideoEvent::Error(e)) => return Err(e),
             None => {}
         }
-        let _ = pipeline.take_frame();
+        if pipeline.take_frame().is_some() && formats.is_none() {
+            formats = pipeline.formats();
+        }
         if started.elapsed() > Duration::from_secs(600) {
             return Err("no end after 10 minutes".into());
         }
@@ -100,11 +104,21 @@ pub fn bench_video(files: &[&Path], switches: usize) -> Result<String, String> {
     let mut report = Vec::new();
     for file in files {
         let before = cpu(libc::RUSAGE_SELF);
-        let frames = run_flat(file)?.max(1);
+        let (frames, formats) = run_flat(file)?;
+        let frames = frames.max(1);
         let ours = cpu(libc::RUSAGE_SELF) - before;
         let theirs = decode_only_cpu(file)?;
+        let formats = match formats {
+            Some((decoded, delivered)) if decoded == delivered => {
+                format!("{decoded} to the GPU as decoded")
+            }
+            Some((decoded, delivered)) => {
+                format!("decoded {decoded}, converted to {delivered} on the CPU")
+            }
+            None => "pixel format unknown".into(),
+        };
         report.push(format!(
-            "{}: {frames} frames; video path {:.2} ms CPU/frame, decode only (gst-launch) {:.2} ms/frame, ratio {:.2}",
+            "{}: {frames} frames, {formats}; video path {:.2} ms CPU/frame, decode only (gst-launch) {:.2} ms/frame, ratio {:.2}",
             file.display(),
             ms(ours) / frames as f64,
             ms(theirs) / frames as f64,

@@ -278,7 +278,7 @@ fn look_for_inspections(mut inspections: ResMut<Inspections>) {
     }
     let data_dir = inspections.data_dir.clone();
     let done = std::mem::take(&mut inspections.done);
-    inspections.waiting = Some(Job::start("inspections", move || {
+    inspections.waiting = Some(Job::start_quietly("inspections", move || {
         take_waiting(&data_dir, &done)
     }));
 }
@@ -339,7 +339,7 @@ fn run_daily_inspection(
         backup_dir: config.backup_dir.clone(),
         ..CheckSettings::default()
     };
-    inspections.daily = Some(Job::start("daily-inspection", move || {
+    inspections.daily = Some(Job::start_quietly("daily-inspection", move || {
         run_checks(Ok(config), &settings, now)
     }));
 }

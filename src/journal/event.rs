@@ -173,6 +173,12 @@ pub enum Event {
         #[serde(skip_serializing_if = "Option::is_none")]
         item: Option<String>,
     },
+    /// The GPU cannot sample 16-bit textures: 10-bit clips (HEVC Main10,
+    /// H.264 High 10) are converted to 8 bits on the CPU before they reach
+    /// it, at a cost in CPU time. Written once at start-up.
+    GpuLacksSixteenBit {
+        adapter: String,
+    },
     /// Lines the journal writer had no room for while the disk was slow:
     /// `dropped` lines were lost, this one says how many.
     JournalOverflow {

@@ -7,9 +7,9 @@ mod probe;
 mod video;
 
 pub use decoders::{DecoderChoice, decoder_choices};
-pub use planes::{Colour, FrameSlot, PixelLayout, PlaneRef, plane_fits};
+pub use planes::{Colour, FrameSlot, PixelLayout, PlaneRef, Transfer, plane_fits};
 pub use probe::DiscovererProbe;
-pub use video::{Frame, Pace, VideoEvent, VideoPipeline};
+pub use video::{Frame, Pace, VideoEvent, VideoPipeline, set_sixteen_bit_planes};
 
 use std::sync::OnceLock;
 

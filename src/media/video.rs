@@ -1,6 +1,6 @@
-//! One video clip: playbin → appsink (I420 or NV12 planes, as decoded; the
-//! GPU converts them to RGB) for the picture, the default audio sink for
-//! the sound.
+//! One video clip: playbin → appsink (Y, U, V or Y, UV planes at 8 or 10
+//! bits, as decoded; the GPU converts them to RGB) for the picture, the
+//! default audio sink for the sound.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use gstreamer_app as gst_app;
 use gstreamer_video as gst_video;
 use gstreamer_video::prelude::*;
 
-use super::{Colour, FrameSlot, MediaError, PixelLayout, PlaneRef, init, plane_fits};
+use super::{Colour, FrameSlot, MediaError, PixelLayout, PlaneRef, Transfer, init, plane_fits};
 
 /// How a clip is played.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -120,6 +120,33 @@ impl VideoPipeline {
     /// Frames delivered by the decoder so far.
     pub fn frames_delivered(&self) -> u64 {
         self.slot.delivered()
+    }
+
+    /// The pixel format the video decoder hands out and the one the frames
+    /// arrive in (they differ when GStreamer converted them on the CPU);
+    /// known once the clip has prerolled.
+    pub fn formats(&self) -> Option<(String, String)> {
+        let format_of = |pad: gst::Pad| {
+            let caps = pad.current_caps()?;
+            let structure = caps.structure(0)?;
+            structure.get::<String>("format").ok()
+        };
+        let bin = self.playbin.downcast_ref::<gst::Bin>()?;
+        let decoder = bin
+            .iterate_recurse()
+            .into_iter()
+            .flatten()
+            .find(|element| {
+                element
+                    .factory()
+                    .is_some_and(|f| f.klass().contains("Decoder") && f.klass().contains("Video"))
+            })?;
+        let decoded = format_of(decoder.static_pad("src")?)?;
+        let sink = self
+            .playbin
+            .property::<Option<gst::Element>>("video-sink")?;
+        let delivered = format_of(sink.static_pad("sink")?)?;
+        Some((decoded, delivered))
     }
 
     pub fn position(&self) -> Option<Duration> {
@@ -246,27 +273,16 @@ impl std::fmt::Debug for Frame {
 impl Frame {
     /// The planes, in order (Y, U, V or Y, UV), each checked to hold its rows.
     pub fn planes(&self) -> Vec<PlaneRef<'_>> {
-        let (half_width, half_height) = (self.width.div_ceil(2), self.height.div_ceil(2));
-        let three = |(width, height)| {
-            vec![
-                (self.width, self.height, 1),
-                (width, height, 1),
-                (width, height, 1),
-            ]
-        };
-        let shapes: Vec<(u32, u32, u32)> = match self.layout {
-            PixelLayout::I420 => three((half_width, half_height)),
-            PixelLayout::Y42b => three((half_width, self.height)),
-            PixelLayout::Y444 => three((self.width, self.height)),
-            PixelLayout::Nv12 => vec![(self.width, self.height, 1), (half_width, half_height, 2)],
-        };
-        shapes
-            .iter()
+        let sample_bytes = self.layout.sample_bytes();
+        self.layout
+            .plane_shapes(self.width, self.height)
+            .into_iter()
             .enumerate()
-            .map(|(index, &(width, height, bytes_per_pixel))| PlaneRef {
+            .map(|(index, (width, height, samples_per_pixel))| PlaneRef {
                 width,
                 height,
-                bytes_per_pixel,
+                samples_per_pixel,
+                sample_bytes,
                 stride: self.video.plane_stride()[index] as u32,
                 data: self.video.plane_data(index as u32).unwrap_or_default(),
             })
@@ -274,30 +290,58 @@ impl Frame {
     }
 }
 
+/// Whether the GPU samples 16-bit planes (set once the renderer is known;
+/// until then, and without a renderer as in benchmarks, taken as yes).
+static SIXTEEN_BIT_PLANES: AtomicBool = AtomicBool::new(true);
+
+/// Tells clips opened from now on whether the GPU takes 10-bit frames as
+/// they are decoded; if not, GStreamer converts them to 8 bits on the CPU.
+pub fn set_sixteen_bit_planes(supported: bool) {
+    SIXTEEN_BIT_PLANES.store(supported, Ordering::Relaxed);
+}
+
 /// The formats the appsink takes: the decoders' own (VA-API decoders make
-/// NV12, software ones I420, or Y42B and Y444 for 4:2:2 and 4:4:4 clips), so
-/// nothing is converted on the CPU; playbin converts anything else (10-bit). `INFOKIOSK_PIXEL_FORMAT=i420|nv12` takes only
-/// one, to test each path of the shader.
+/// NV12 or P010, software ones I420, Y42B or Y444 and their 10-bit forms),
+/// so nothing is converted on the CPU; playbin converts anything else.
+/// `INFOKIOSK_PIXEL_FORMAT=NAME` (GStreamer's name, e.g. `NV12`, `P010_10LE`)
+/// takes only that one, to test each path of the shader.
 fn pixel_formats() -> Vec<gst_video::VideoFormat> {
-    use gst_video::VideoFormat::{I420, Nv12, Y42b, Y444};
-    match std::env::var("INFOKIOSK_PIXEL_FORMAT").as_deref() {
-        Ok("i420") => vec![I420],
-        Ok("nv12") => vec![Nv12],
-        _ => vec![Nv12, I420, Y42b, Y444],
+    use gst_video::VideoFormat::{I420, I42010le, I42210le, Nv12, P01010le, Y42b, Y444, Y44410le};
+    if let Ok(name) = std::env::var("INFOKIOSK_PIXEL_FORMAT") {
+        let format = gst_video::VideoFormat::from_string(&name.to_uppercase());
+        if layout_of(format).is_some() {
+            return vec![format];
+        }
+        tracing::warn!("INFOKIOSK_PIXEL_FORMAT={name}: not a format the player takes; ignored");
     }
+    let mut formats = vec![Nv12, I420, Y42b, Y444];
+    if SIXTEEN_BIT_PLANES.load(Ordering::Relaxed) {
+        formats.extend([P01010le, I42010le, I42210le, Y44410le]);
+    }
+    formats
+}
+
+fn layout_of(format: gst_video::VideoFormat) -> Option<PixelLayout> {
+    use gst_video::VideoFormat as F;
+    Some(match format {
+        F::I420 => PixelLayout::I420,
+        F::Nv12 => PixelLayout::Nv12,
+        F::Y42b => PixelLayout::Y42b,
+        F::Y444 => PixelLayout::Y444,
+        F::I42010le => PixelLayout::I42010le,
+        F::I42210le => PixelLayout::I42210le,
+        F::Y44410le => PixelLayout::Y44410le,
+        F::P01010le => PixelLayout::P01010le,
+        _ => return None,
+    })
 }
 
 fn frame_from_sample(sample: &gst::Sample, number: u64) -> Result<Frame, String> {
     let caps = sample.caps().ok_or("sample without caps")?;
     let info = gst_video::VideoInfo::from_caps(caps).map_err(|e| e.to_string())?;
     let buffer = sample.buffer_owned().ok_or("sample without buffer")?;
-    let layout = match info.format() {
-        gst_video::VideoFormat::I420 => PixelLayout::I420,
-        gst_video::VideoFormat::Nv12 => PixelLayout::Nv12,
-        gst_video::VideoFormat::Y42b => PixelLayout::Y42b,
-        gst_video::VideoFormat::Y444 => PixelLayout::Y444,
-        other => return Err(format!("unexpected pixel format {other:?}")),
-    };
+    let layout = layout_of(info.format())
+        .ok_or_else(|| format!("unexpected pixel format {:?}", info.format()))?;
     if info.stride().iter().any(|s| *s < 0) {
         return Err("negative stride".into());
     }
@@ -312,7 +356,7 @@ fn frame_from_sample(sample: &gst::Sample, number: u64) -> Result<Frame, String>
         video,
     };
     for plane in frame.planes() {
-        let row_bytes = (plane.width * plane.bytes_per_pixel) as usize;
+        let row_bytes = (plane.width * plane.bytes_per_pixel()) as usize;
         if !plane_fits(
             plane.data.len(),
             plane.stride as usize,
@@ -325,8 +369,9 @@ fn frame_from_sample(sample: &gst::Sample, number: u64) -> Result<Frame, String>
     Ok(frame)
 }
 
-/// The stream's YUV matrix and range; streams that do not say are taken as
-/// GStreamer takes them (BT.601 below 720 lines, else BT.709, limited range).
+/// The stream's YUV matrix, range, transfer function and primaries; streams
+/// that do not say are taken as GStreamer takes them (BT.601 below 720
+/// lines, else BT.709, limited range, SDR).
 fn colour_of(info: &gst_video::VideoInfo) -> Colour {
     let colorimetry = info.colorimetry();
     let base = match colorimetry.matrix() {
@@ -336,8 +381,15 @@ fn colour_of(info: &gst_video::VideoInfo) -> Colour {
         _ if info.height() < 720 => Colour::BT601,
         _ => Colour::BT709,
     };
+    let transfer = match colorimetry.transfer() {
+        gst_video::VideoTransferFunction::AribStdB67 => Transfer::Hlg,
+        gst_video::VideoTransferFunction::Smpte2084 => Transfer::Pq,
+        _ => Transfer::Sdr,
+    };
     Colour {
         full_range: colorimetry.range() == gst_video::VideoColorRange::Range0_255,
+        transfer,
+        wide_gamut: colorimetry.primaries() == gst_video::VideoColorPrimaries::Bt2020,
         ..base
     }
 }

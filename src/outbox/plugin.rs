@@ -253,7 +253,7 @@ fn finish_screenshots(
         && let Some((local, _)) = shots.capturing.take()
     {
         let outbox = settings.outbox_dir.clone();
-        shots.encoding = Some(Job::start("outbox-screen", move || {
+        shots.encoding = Some(Job::start_quietly("outbox-screen", move || {
             write_screen(image, &outbox, local)
         }));
     }
@@ -348,7 +348,7 @@ fn start_journal_copy(
         settings.journal_dir.clone(),
         settings.outbox_dir.join(JOURNAL_DIR),
     );
-    copy.job = Some(Job::start("outbox-journal", move || {
+    copy.job = Some(Job::start_quietly("outbox-journal", move || {
         sync_months(&journal, &copies, &month, last)
     }));
 }

@@ -159,7 +159,7 @@ fn store_in_force(
     let Some(store) = in_force.store.clone() else {
         return;
     };
-    let job = Job::start("in-force", move || {
+    let job = Job::start_quietly("in-force", move || {
         let mut puts = puts;
         if let Some(state) = trust_state {
             match crate::content::accepted_manifest(&state) {
@@ -197,7 +197,7 @@ fn renew_in_force(clock: Res<Clock>, mut in_force: ResMut<InForce>) {
     let puts: Vec<PutInForce> = in_force.standing.values().cloned().collect();
     let catalog = in_force.catalog;
     // Stored again too: a month's pruning may have removed them.
-    let job = Job::start("in-force", move || (catalog, put_all(&store, puts)));
+    let job = Job::start_quietly("in-force", move || (catalog, put_all(&store, puts)));
     in_force.storing.push(job);
 }
 

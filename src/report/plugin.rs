@@ -76,7 +76,7 @@ impl StatusWriter {
         let Some(errors) = self.errors.take() else {
             return false;
         };
-        self.job = Some(Job::start("status", move || work(errors)));
+        self.job = Some(Job::start_quietly("status", move || work(errors)));
         true
     }
 

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, since every test binary relinks Bevy.
 //! Tests that need a window run the player under Xvfb (software Vulkan).
 
+mod colours;
 mod content_folder;
 mod control_signing;
 mod desktop;

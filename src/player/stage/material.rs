@@ -17,6 +17,8 @@ pub struct StageParams {
     pub(super) uv_size: Vec2,
     pub(super) planes: u32,
     pub(super) alpha: f32,
+    pub(super) transfer: u32,
+    pub(super) wide_gamut: u32,
 }
 
 impl Default for StageParams {
@@ -29,6 +31,8 @@ impl Default for StageParams {
             uv_size: Vec2::ONE,
             planes: 0,
             alpha: 1.0,
+            transfer: 0,
+            wide_gamut: 0,
         }
     }
 }

@@ -14,14 +14,17 @@ use bevy::asset::{RenderAssetUsages, embedded_asset};
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
-use bevy::render::renderer::RenderDevice;
+use bevy::render::renderer::{RenderAdapterInfo, RenderDevice};
+use bevy::render::settings::WgpuFeatures;
 use bevy::render::{ExtractSchedule, Render, RenderApp, RenderSystems};
 use bevy::sprite_render::Material2dPlugin;
 
 use super::PlayerSettings;
 use super::fit::fit_picture;
 use crate::config::Transition;
-use crate::media::{Frame, PixelLayout};
+use crate::journal::Event;
+use crate::journal::plugin::Record;
+use crate::media::{Frame, Transfer};
 use material::{StageMaterial, change_material};
 use upload::{ExtractedUploads, FrameUploads, Upload, extract_uploads, size_plane, write_frames};
 
@@ -152,8 +155,13 @@ impl StageLayers<'_, '_> {
         match &mut state.source {
             Some(source) if source.item == item => source.frame = frame.number,
             source => {
+                let light = match frame.colour.transfer {
+                    Transfer::Sdr => "",
+                    Transfer::Hlg => " HLG, tone-mapped to SDR",
+                    Transfer::Pq => " PQ, tone-mapped to SDR",
+                };
                 info!(
-                    "{item}: frames {}x{} {:?}, converted to RGB on the GPU",
+                    "{item}: frames {}x{} {:?}{light}, converted to RGB on the GPU",
                     frame.width, frame.height, frame.layout
                 );
                 *source = Some(FrameSource {
@@ -178,16 +186,20 @@ impl StageLayers<'_, '_> {
         };
         let (layout, colour) = (upload.frame.layout, upload.frame.colour);
         self.uploads.0.lock().unwrap_or_else(|e| e.into_inner())[layer] = Some(upload);
+        let [to_r, to_g, to_b] = colour.to_rgb_rows(layout).map(Vec4::from_array);
         // The shader samples each plane at the same place: the chroma
         // planes' own sizes (4:2:0, 4:2:2 or 4:4:4) are the textures' sizes.
-        let layout = match layout {
-            PixelLayout::I420 | PixelLayout::Y42b | PixelLayout::Y444 => 1,
-            PixelLayout::Nv12 => 2,
+        let layout = if layout.semi_planar() { 2 } else { 1 };
+        let transfer = match colour.transfer {
+            Transfer::Sdr => 0,
+            Transfer::Hlg => 1,
+            Transfer::Pq => 2,
         };
-        let [to_r, to_g, to_b] = colour.to_rgb_rows().map(Vec4::from_array);
         let handles = &state.planes;
         change_material(&mut self.materials, &state.material, resized, |material| {
             material.params.planes = layout;
+            material.params.transfer = transfer;
+            material.params.wide_gamut = u32::from(colour.wide_gamut);
             (
                 material.params.to_r,
                 material.params.to_g,
@@ -290,6 +302,8 @@ pub(super) fn plugin(app: &mut App) {
     app.add_plugins(Material2dPlugin::<StageMaterial>::default())
         .insert_resource(uploads)
         .add_systems(Startup, spawn_layers)
+        // After `app_started` is journaled, which it qualifies.
+        .add_systems(PostStartup, check_sixteen_bit_planes)
         .add_systems(
             Update,
             (fade_layers, fit_layers)
@@ -333,6 +347,30 @@ fn spawn_layers(
         fade: None,
         newest_texture: None,
     });
+}
+
+/// 10-bit frames reach the GPU as decoded only if it samples 16-bit
+/// textures (Vulkan's R16/R16G16 UNORM, wgpu's `TEXTURE_FORMAT_16BIT_NORM`);
+/// without, GStreamer converts them to 8 bits on the CPU, journaled once.
+fn check_sixteen_bit_planes(
+    device: Option<Res<RenderDevice>>,
+    adapter: Option<Res<RenderAdapterInfo>>,
+    mut record: Record,
+) {
+    let Some(device) = device else {
+        return;
+    };
+    let supported = device
+        .features()
+        .contains(WgpuFeatures::TEXTURE_FORMAT_16BIT_NORM);
+    crate::media::set_sixteen_bit_planes(supported);
+    if !supported {
+        let adapter = adapter.map(|a| a.name.clone()).unwrap_or_default();
+        warn!(
+            "the GPU ({adapter}) cannot sample 16-bit textures: 10-bit clips are converted to 8 bits on the CPU"
+        );
+        record.event(Event::GpuLacksSixteenBit { adapter });
+    }
 }
 
 fn blank_plane() -> Image {

@@ -1,5 +1,6 @@
 // One stage layer: a picture (RGBA, sampled as linear from an sRGB texture)
-// or a video frame (Y, U, V planes as the decoder made them, converted here).
+// or a video frame (Y, U, V planes as the decoder made them, 8 or 10 bits,
+// converted here; HDR frames tone-mapped to the SDR panel).
 
 #import bevy_sprite::mesh2d_vertex_output::VertexOutput
 
@@ -16,6 +17,10 @@ struct StageParams {
     // (Y, UV).
     planes: u32,
     alpha: f32,
+    // 0: SDR, shown as sRGB; 1: HLG; 2: PQ (both BT.2100).
+    transfer: u32,
+    // 1: BT.2020 primaries, mapped to BT.709.
+    wide_gamut: u32,
 };
 
 @group(#{MATERIAL_BIND_GROUP}) @binding(0) var<uniform> params: StageParams;
@@ -32,19 +37,108 @@ fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
     return select(high, low, c <= vec3(0.04045));
 }
 
+// BT.2020 luminance weights, for linear BT.2020 RGB.
+const BT2020_LUMA = vec3(0.2627, 0.6780, 0.0593);
+
+// HDR is shown with its reference white (BT.2408: 203 cd/m², HLG's 75 %
+// signal) a little below the panel's white, so highlights up to the assumed
+// peak keep some room: linear up to KNEE (relative to reference white),
+// then compressed so that PEAK_NITS reaches the panel's white.
+const REFERENCE_WHITE_NITS = 203.0;
+const PEAK_NITS = 1000.0;
+const KNEE = 0.5;
+
+// HLG inverse OETF (BT.2100): signal 0..1 to scene light 0..1.
+fn hlg_to_scene(e: vec3<f32>) -> vec3<f32> {
+    let a = 0.17883277;
+    let b = 0.28466892;
+    let c = 0.55991073;
+    let low = e * e / 3.0;
+    let high = (exp((e - vec3(c)) / a) + vec3(b)) / 12.0;
+    return select(high, low, e <= vec3(0.5));
+}
+
+// PQ EOTF (SMPTE ST 2084): signal 0..1 to display light in cd/m².
+fn pq_to_nits(e: vec3<f32>) -> vec3<f32> {
+    let m1 = 0.1593017578125;
+    let m2 = 78.84375;
+    let c1 = 0.8359375;
+    let c2 = 18.8515625;
+    let c3 = 18.6875;
+    let p = pow(max(e, vec3(0.0)), vec3(1.0 / m2));
+    return 10000.0 * pow(max(p - vec3(c1), vec3(0.0)) / (vec3(c2) - c3 * p), vec3(1.0 / m1));
+}
+
+// Luminance relative to reference white, to the panel's 0..1: itself up to
+// KNEE, above it an extended Reinhard curve that meets it with the same
+// slope and reaches 1 at PEAK_NITS.
+fn tone_map(y: f32) -> f32 {
+    if y <= KNEE {
+        return y;
+    }
+    let excess = (y - KNEE) / (1.0 - KNEE);
+    let peak = (PEAK_NITS / REFERENCE_WHITE_NITS - KNEE) / (1.0 - KNEE);
+    return KNEE + (1.0 - KNEE) * excess * (1.0 + excess / (peak * peak)) / (1.0 + excess);
+}
+
+// HLG or PQ R'G'B' (BT.2020) to linear light for an SDR panel, still in
+// BT.2020 primaries. HLG's OOTF for a 1000 cd/m² display (system gamma
+// 1.2) gives display light; the luminance is tone-mapped and the colour
+// scaled with it, keeping its hue.
+fn hdr_to_sdr(signal: vec3<f32>) -> vec3<f32> {
+    var nits: vec3<f32>;
+    if params.transfer == 1u {
+        let scene = hlg_to_scene(signal);
+        let ys = max(dot(BT2020_LUMA, scene), 1e-6);
+        nits = 1000.0 * pow(ys, 0.2) * scene;
+    } else {
+        nits = pq_to_nits(signal);
+    }
+    let relative = nits / REFERENCE_WHITE_NITS;
+    let y = dot(BT2020_LUMA, relative);
+    if y <= 0.0 {
+        return vec3(0.0);
+    }
+    return relative * (tone_map(y) / y);
+}
+
+// Linear BT.2020 RGB to linear BT.709 (ITU-R BT.2087); colours outside
+// BT.709 are clipped by the caller.
+fn bt2020_to_bt709(c: vec3<f32>) -> vec3<f32> {
+    return vec3(
+        dot(vec3(1.660491, -0.587641, -0.072850), c),
+        dot(vec3(-0.124550, 1.132900, -0.008349), c),
+        dot(vec3(-0.018151, -0.100579, 1.118730), c),
+    );
+}
+
 @fragment
 fn fragment(mesh: VertexOutput) -> @location(0) vec4<f32> {
     let uv = params.uv_min + mesh.uv * params.uv_size;
+    // `params` is uniform, so are these branches: a plane the layout does
+    // not use is not sampled.
     let first = textureSample(plane0, plane_sampler, uv);
-    let second = textureSample(plane1, plane_sampler, uv);
-    let third = textureSample(plane2, plane_sampler, uv);
     if params.planes == 0u {
         return vec4(first.rgb, params.alpha);
     }
-    var yuv = vec4(first.r, second.r, third.r, 1.0);
-    if params.planes == 2u {
-        yuv = vec4(first.r, second.r, second.g, 1.0);
+    let second = textureSample(plane1, plane_sampler, uv);
+    var yuv = vec4(first.r, second.r, second.g, 1.0);
+    if params.planes == 1u {
+        yuv.z = textureSample(plane2, plane_sampler, uv).r;
     }
-    let rgb = vec3(dot(params.to_r, yuv), dot(params.to_g, yuv), dot(params.to_b, yuv));
-    return vec4(srgb_to_linear(clamp(rgb, vec3(0.0), vec3(1.0))), params.alpha);
+    let rgb = clamp(
+        vec3(dot(params.to_r, yuv), dot(params.to_g, yuv), dot(params.to_b, yuv)),
+        vec3(0.0),
+        vec3(1.0),
+    );
+    var linear: vec3<f32>;
+    if params.transfer == 0u {
+        linear = srgb_to_linear(rgb);
+    } else {
+        linear = hdr_to_sdr(rgb);
+    }
+    if params.wide_gamut == 1u {
+        linear = bt2020_to_bt709(linear);
+    }
+    return vec4(clamp(linear, vec3(0.0), vec3(1.0)), params.alpha);
 }

@@ -33,10 +33,11 @@ pub(super) fn size_plane(
     handle: &Handle<Image>,
     plane: &PlaneRef,
 ) -> bool {
-    let format = if plane.bytes_per_pixel == 2 {
-        TextureFormat::Rg8Unorm
-    } else {
-        TextureFormat::R8Unorm
+    let format = match (plane.samples_per_pixel, plane.sample_bytes) {
+        (2, 2) => TextureFormat::Rg16Unorm,
+        (2, _) => TextureFormat::Rg8Unorm,
+        (_, 2) => TextureFormat::R16Unorm,
+        _ => TextureFormat::R8Unorm,
     };
     let fits = images.get(handle).is_some_and(|image| {
         let size = image.texture_descriptor.size;
