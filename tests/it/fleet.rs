@@ -417,3 +417,67 @@ fn fleet_report_for_the_year_as_csv_starts_with_a_bom_and_adds_up() {
         "{stderr}"
     );
 }
+
+/// The half-year review's form: `--from/--to` instead of `--year`. Only the
+/// days asked for count (here November to the day of the report: no
+/// missing months, unlike the year), and a period without its end, or with
+/// a year as well, is refused before anything is read.
+#[test]
+fn fleet_report_from_to_counts_only_those_days() {
+    let dir = tempfile::tempdir().unwrap();
+    outbox(dir.path(), "tb-1", 119);
+    outbox(dir.path(), "tb-2", 5);
+    let report = |period: &[&str]| {
+        std::process::Command::new(bin())
+            .args(["fleet", "report", "--outboxes"])
+            .arg(dir.path())
+            .args(period)
+            .args(["--format", "json", "--now", "2026-11-28T09:00:00+07:00"])
+            .output()
+            .unwrap()
+    };
+    let out = report(&["--from", "2026-11-01", "--to", "2026-11-30"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["complete"], false,
+        "the period has not ended: {json:#}"
+    );
+    // Each kiosk: 27 whole days of 8 h and 2 h of today, so far; shown from
+    // the first heartbeat to the last, 07:00-08:59 and 07:00-07:05.
+    let total = &json["total"];
+    assert_eq!(total["kiosks"], 2);
+    assert_eq!(
+        total["required_seconds"],
+        2 * (27 * 8 + 2) * 3600,
+        "{total:#}"
+    );
+    assert_eq!(total["shown_seconds"], (119 + 5) * 60, "{total:#}");
+    assert_eq!(total["kiosks_with_problems"], 0, "{json:#}");
+    for kiosk in json["kiosks"].as_array().unwrap() {
+        assert_eq!(kiosk["missing_months"], serde_json::json!([]), "{kiosk:#}");
+    }
+    assert!(!stderr.contains("gaps"), "{stderr}");
+
+    for (period, refused) in [
+        (&["--from", "2026-07-01"][..], "--to"),
+        (
+            &[
+                "--year",
+                "2026",
+                "--from",
+                "2026-07-01",
+                "--to",
+                "2026-12-31",
+            ][..],
+            "--year",
+        ),
+    ] {
+        let out = report(period);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{period:?}: {stderr}");
+        assert!(stderr.contains(refused), "{period:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{period:?}");
+    }
+}
