@@ -2,6 +2,7 @@
 
 use bevy::log::LogPlugin;
 use bevy::prelude::*;
+use bevy::render::RenderPlugin;
 use bevy::window::{CursorOptions, MonitorSelection, WindowMode, WindowResolution};
 
 use crate::clock::Clock;
@@ -203,6 +204,16 @@ fn default_plugins(windowed: bool, (width, height): (u32, u32)) -> impl PluginGr
             // Nothing but the overlay's Quit closes the player: not Alt+F4,
             // not a window manager's close button.
             close_when_requested: false,
+            ..default()
+        })
+        // A pipeline compiled in the background leaves what it draws off
+        // the screen until it is ready, and the stage's shader is compiled
+        // for each kind of source when one is first shown. A clip is
+        // prerolled behind the picture before its turn, so its pipeline is
+        // ready in time; compiled at once, nothing is ever left undrawn for
+        // want of one, the frame that needs it comes late instead.
+        .set(RenderPlugin {
+            synchronous_pipeline_compilation: true,
             ..default()
         })
         // Added on its own, first (see `AppPlugin::build`).

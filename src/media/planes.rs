@@ -82,7 +82,7 @@ impl PixelLayout {
 }
 
 /// How a stream's R'G'B' turns into light (its transfer function).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Transfer {
     /// Standard dynamic range (BT.709, BT.601, sRGB): shown as sRGB.
     Sdr,

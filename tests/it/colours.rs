@@ -232,3 +232,34 @@ fn hlg_and_pq_clips_are_tone_mapped_for_the_sdr_panel() {
         eprintln!("{name} ramp (code, formula, screen): {seen:?}");
     }
 }
+
+/// A picture of the screen's size is read texel for texel (`PIXEL_EXACT`
+/// in the shader) and shows its own pixels: a one-pixel checkerboard and
+/// SMPTE bars, where a texel off by one or blended with its neighbour
+/// would turn whole rows grey or wrong.
+#[test]
+fn a_picture_of_the_screens_size_is_shown_pixel_for_pixel() {
+    for (pattern, size) in [("checkers-1", (320, 240)), ("smpte", (320, 240))] {
+        let kiosk = Kiosk::new("ticker:\n  enabled: false\n");
+        let picture = kiosk.content().join("picture.png");
+        make_png(&picture, pattern, size.0, size.1);
+        age_folder(&kiosk.content());
+        let shot = kiosk.dir.path().join("shot.png");
+        let window = format!("{}x{}", size.0, size.1);
+        let args = [OPEN, &["--window-size", &window]].concat();
+        kiosk.play(2.5, &shot, &args);
+        let ours = image::open(&shot).unwrap().to_rgb8();
+        let theirs = image::open(&picture).unwrap().to_rgb8();
+        assert_eq!(ours.dimensions(), theirs.dimensions());
+        let worst = ours
+            .pixels()
+            .zip(theirs.pixels())
+            .flat_map(|(a, b)| (0..3).map(move |c| a[c].abs_diff(b[c])))
+            .max()
+            .unwrap();
+        assert!(
+            worst <= 1,
+            "{pattern}: a pixel is {worst}/255 off the picture's"
+        );
+    }
+}

@@ -158,6 +158,41 @@ fn clips_and_a_picture_follow_each_other_without_a_blank_frame() {
     assert!(events(&journal, "item_failed").is_empty(), "{journal:?}");
 }
 
+/// The stage's shader is compiled for each kind of source when it is first
+/// shown: a clip after pictures needs a pipeline nobody needed before. The
+/// frame log says what the stage was given; the screenshots show what was
+/// drawn, and none of them may be black while it is shown.
+#[test]
+fn the_first_clip_after_a_picture_is_drawn_from_its_first_frame() {
+    let kiosk = Kiosk::new("image_seconds: 1.5\npreroll_seconds: 1\nticker:\n  enabled: false\n");
+    let content = kiosk.content();
+    make_png(&content.join("1-picture.png"), "red", 320, 240);
+    make_clip(&content.join("2-clip.mp4"), "smpte", (320, 240), 60, 30, "");
+    age_folder(&content);
+    let mut args: Vec<String> = ["--window-size", "320x240"].map(String::from).into();
+    args.extend(screenshots_every(kiosk.dir.path(), 0.04, 0.5, 4.5));
+    let log = play_logged_with(&kiosk, 5.0, &args);
+    let runs = runs_after_start(&log);
+    assert_eq!(names(&runs)[..2], ["1-picture.png", "2-clip.mp4"]);
+
+    let mut clip_shots = 0;
+    for logged in &log {
+        let Shown::Stage(item, ..) = &logged.shown else {
+            continue;
+        };
+        for path in &logged.screenshots {
+            let seen = Shot::open(path).mean(160, 120, 32);
+            assert!(
+                seen.iter().any(|c| *c > 60.0),
+                "{}: {item} was on the stage, the screen shows {seen:?}",
+                path.display()
+            );
+            clip_shots += usize::from(item == "2-clip.mp4");
+        }
+    }
+    assert!(clip_shots >= 10, "{clip_shots} screenshots of the clip");
+}
+
 #[test]
 fn a_single_clip_loops_without_a_blank_frame() {
     let kiosk = Kiosk::new("preroll_seconds: 1\nticker:\n  enabled: false\n");

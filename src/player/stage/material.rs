@@ -1,11 +1,17 @@
 //! The stage's material: one shader for pictures (RGBA) and video frames
-//! (Y, U, V or Y, UV planes with the stream's matrix and range).
+//! (Y, U, V or Y, UV planes with the stream's matrix and range), compiled
+//! once for each kind of source it is given.
 
 use bevy::asset::{AssetPath, embedded_path};
+use bevy::mesh::MeshVertexBufferLayoutRef;
 use bevy::prelude::*;
-use bevy::render::render_resource::{AsBindGroup, ShaderType};
+use bevy::render::render_resource::{
+    AsBindGroup, RenderPipelineDescriptor, ShaderType, SpecializedMeshPipelineError,
+};
 use bevy::shader::ShaderRef;
-use bevy::sprite_render::{AlphaMode2d, Material2d};
+use bevy::sprite_render::{AlphaMode2d, Material2d, Material2dKey};
+
+use crate::media::Transfer;
 
 /// The uniform of `stage.wgsl`; fields as named there.
 #[derive(ShaderType, Debug, Clone, PartialEq)]
@@ -15,10 +21,7 @@ pub struct StageParams {
     pub(super) to_b: Vec4,
     pub(super) uv_min: Vec2,
     pub(super) uv_size: Vec2,
-    pub(super) planes: u32,
     pub(super) alpha: f32,
-    pub(super) transfer: u32,
-    pub(super) wide_gamut: u32,
 }
 
 impl Default for StageParams {
@@ -29,18 +32,62 @@ impl Default for StageParams {
             to_b: Vec4::Z,
             uv_min: Vec2::ZERO,
             uv_size: Vec2::ONE,
-            planes: 0,
             alpha: 1.0,
-            transfer: 0,
-            wide_gamut: 0,
         }
+    }
+}
+
+/// What the shader is compiled for. A software renderer (llvmpipe) runs
+/// every branch of a shader for every pixel, whatever the uniforms say: one
+/// shader for all sources made a still picture pay for the YUV conversion
+/// and both HDR transfer functions at each frame (14 % of a core for a
+/// 1080p picture drawn once a second, against 9 % compiled for RGBA alone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StageKey {
+    pub(super) planes: Planes,
+    pub(super) transfer: Transfer,
+    /// BT.2020 primaries, mapped to BT.709.
+    pub(super) wide_gamut: bool,
+    /// A picture drawn pixel for pixel (its size the screen's): each pixel
+    /// its texel, read without filtering (a tenth less of llvmpipe's time
+    /// for a 1080p picture).
+    pub(super) pixel_exact: bool,
+}
+
+impl Default for StageKey {
+    fn default() -> Self {
+        Self {
+            planes: Planes::Rgba,
+            transfer: Transfer::Sdr,
+            wide_gamut: false,
+            pixel_exact: false,
+        }
+    }
+}
+
+/// How the planes are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Planes {
+    /// A picture, RGBA in plane 0.
+    Rgba,
+    /// Y, U, V (I420, Y42B or Y444: each plane's texture is its own size).
+    Yuv,
+    /// Y, then U and V interleaved (NV12, P010).
+    SemiPlanar,
+}
+
+impl From<&StageMaterial> for StageKey {
+    fn from(material: &StageMaterial) -> Self {
+        material.key
     }
 }
 
 /// The material of one layer. Planes a layout does not use are left empty
 /// (Bevy binds a fallback texture).
 #[derive(Asset, AsBindGroup, TypePath, Debug, Clone, Default, PartialEq)]
+#[bind_group_data(StageKey)]
 pub struct StageMaterial {
+    pub(super) key: StageKey,
     #[uniform(0)]
     pub(super) params: StageParams,
     #[texture(1)]
@@ -65,6 +112,35 @@ impl Material2d for StageMaterial {
         } else {
             AlphaMode2d::Opaque
         }
+    }
+
+    fn specialize(
+        descriptor: &mut RenderPipelineDescriptor,
+        _layout: &MeshVertexBufferLayoutRef,
+        key: Material2dKey<Self>,
+    ) -> Result<(), SpecializedMeshPipelineError> {
+        let StageKey {
+            planes,
+            transfer,
+            wide_gamut,
+            pixel_exact,
+        } = key.bind_group_data;
+        let defs = [
+            (planes == Planes::Yuv, "PLANES_YUV"),
+            (planes == Planes::SemiPlanar, "PLANES_SEMI_PLANAR"),
+            (transfer == Transfer::Hlg, "TRANSFER_HLG"),
+            (transfer == Transfer::Pq, "TRANSFER_PQ"),
+            (wide_gamut, "WIDE_GAMUT"),
+            (pixel_exact && planes == Planes::Rgba, "PIXEL_EXACT"),
+        ];
+        if let Some(fragment) = descriptor.fragment.as_mut() {
+            fragment.shader_defs.extend(
+                defs.into_iter()
+                    .filter(|(wanted, _)| *wanted)
+                    .map(|(_, def)| def.into()),
+            );
+        }
+        Ok(())
     }
 }
 

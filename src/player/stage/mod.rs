@@ -25,7 +25,7 @@ use crate::config::Transition;
 use crate::journal::Event;
 use crate::journal::plugin::Record;
 use crate::media::{Frame, Transfer};
-use material::{StageMaterial, change_material};
+use material::{Planes, StageKey, StageMaterial, change_material};
 use upload::{ExtractedUploads, FrameUploads, Upload, extract_uploads, size_plane, write_frames};
 
 /// Marks both stage layers.
@@ -128,7 +128,7 @@ impl StageLayers<'_, '_> {
             frame: 0,
         });
         change_material(&mut self.materials, &state.material, false, |material| {
-            material.params.planes = 0;
+            material.key = StageKey::default();
             material.plane0 = Some(picture);
             material.plane1 = None;
             material.plane2 = None;
@@ -189,17 +189,19 @@ impl StageLayers<'_, '_> {
         let [to_r, to_g, to_b] = colour.to_rgb_rows(layout).map(Vec4::from_array);
         // The shader samples each plane at the same place: the chroma
         // planes' own sizes (4:2:0, 4:2:2 or 4:4:4) are the textures' sizes.
-        let layout = if layout.semi_planar() { 2 } else { 1 };
-        let transfer = match colour.transfer {
-            Transfer::Sdr => 0,
-            Transfer::Hlg => 1,
-            Transfer::Pq => 2,
+        let planes = if layout.semi_planar() {
+            Planes::SemiPlanar
+        } else {
+            Planes::Yuv
         };
         let handles = &state.planes;
         change_material(&mut self.materials, &state.material, resized, |material| {
-            material.params.planes = layout;
-            material.params.transfer = transfer;
-            material.params.wide_gamut = u32::from(colour.wide_gamut);
+            material.key = StageKey {
+                planes,
+                transfer: colour.transfer,
+                wide_gamut: colour.wide_gamut,
+                pixel_exact: false,
+            };
             (
                 material.params.to_r,
                 material.params.to_g,
@@ -207,7 +209,7 @@ impl StageLayers<'_, '_> {
             ) = (to_r, to_g, to_b);
             material.plane0 = Some(handles[0].clone());
             material.plane1 = Some(handles[1].clone());
-            material.plane2 = (layout == 1).then(|| handles[2].clone());
+            material.plane2 = (planes == Planes::Yuv).then(|| handles[2].clone());
         });
         if resized {
             self.layers.newest_texture = Some(item.to_owned());
@@ -413,6 +415,10 @@ fn fit_layers(
     mut nodes: Query<&mut Transform, With<Stage>>,
 ) {
     let screen = Vec2::new(window.resolution.width(), window.resolution.height());
+    let physical = Vec2::new(
+        window.resolution.physical_width() as f32,
+        window.resolution.physical_height() as f32,
+    );
     for layer in &layers.layers {
         let (size, crop) = fit_picture(layer.size, screen, settings.fit);
         if let Ok(mut transform) = nodes.get_mut(layer.entity) {
@@ -427,9 +433,12 @@ fn fit_layers(
             }
             _ => (Vec2::ZERO, Vec2::ONE),
         };
+        // Filling the screen at its own size: a pixel is a texel.
+        let pixel_exact = crop.is_none() && size == screen && layer.size == physical;
         change_material(&mut materials, &layer.material, false, |material| {
             material.params.uv_min = uv_min;
             material.params.uv_size = uv_size;
+            material.key.pixel_exact = pixel_exact;
         });
     }
 }

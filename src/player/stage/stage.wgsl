@@ -1,6 +1,12 @@
 // One stage layer: a picture (RGBA, sampled as linear from an sRGB texture)
 // or a video frame (Y, U, V planes as the decoder made them, 8 or 10 bits,
 // converted here; HDR frames tone-mapped to the SDR panel).
+//
+// Compiled once per kind of source (`StageKey` in material.rs): with none
+// of the defs below, a picture; PLANES_YUV or PLANES_SEMI_PLANAR, a video
+// frame; TRANSFER_HLG or TRANSFER_PQ, an HDR one; WIDE_GAMUT, BT.2020
+// primaries; PIXEL_EXACT, a picture drawn pixel for pixel. A software
+// renderer would otherwise run every branch for every pixel.
 
 #import bevy_sprite::mesh2d_vertex_output::VertexOutput
 
@@ -12,15 +18,7 @@ struct StageParams {
     // The part of the picture drawn (for `fit: cover`), in texture coordinates.
     uv_min: vec2<f32>,
     uv_size: vec2<f32>,
-    // How the planes are laid out. 0: RGBA picture in plane0; 1: Y, U, V
-    // (I420, Y42B or Y444: each plane's texture is its own size); 2: NV12
-    // (Y, UV).
-    planes: u32,
     alpha: f32,
-    // 0: SDR, shown as sRGB; 1: HLG; 2: PQ (both BT.2100).
-    transfer: u32,
-    // 1: BT.2020 primaries, mapped to BT.709.
-    wide_gamut: u32,
 };
 
 @group(#{MATERIAL_BIND_GROUP}) @binding(0) var<uniform> params: StageParams;
@@ -81,19 +79,18 @@ fn tone_map(y: f32) -> f32 {
     return KNEE + (1.0 - KNEE) * excess * (1.0 + excess / (peak * peak)) / (1.0 + excess);
 }
 
-// HLG or PQ R'G'B' (BT.2020) to linear light for an SDR panel, still in
-// BT.2020 primaries. HLG's OOTF for a 1000 cd/m² display (system gamma
-// 1.2) gives display light; the luminance is tone-mapped and the colour
-// scaled with it, keeping its hue.
-fn hdr_to_sdr(signal: vec3<f32>) -> vec3<f32> {
-    var nits: vec3<f32>;
-    if params.transfer == 1u {
-        let scene = hlg_to_scene(signal);
-        let ys = max(dot(BT2020_LUMA, scene), 1e-6);
-        nits = 1000.0 * pow(ys, 0.2) * scene;
-    } else {
-        nits = pq_to_nits(signal);
-    }
+// HLG R'G'B' to display light in cd/m²: HLG's OOTF for a 1000 cd/m²
+// display (system gamma 1.2).
+fn hlg_to_nits(signal: vec3<f32>) -> vec3<f32> {
+    let scene = hlg_to_scene(signal);
+    let ys = max(dot(BT2020_LUMA, scene), 1e-6);
+    return 1000.0 * pow(ys, 0.2) * scene;
+}
+
+// HDR display light (BT.2020) to linear light for an SDR panel, still in
+// BT.2020 primaries: the luminance is tone-mapped and the colour scaled
+// with it, keeping its hue.
+fn hdr_to_sdr(nits: vec3<f32>) -> vec3<f32> {
     let relative = nits / REFERENCE_WHITE_NITS;
     let y = dot(BT2020_LUMA, relative);
     if y <= 0.0 {
@@ -112,33 +109,43 @@ fn bt2020_to_bt709(c: vec3<f32>) -> vec3<f32> {
     );
 }
 
-@fragment
-fn fragment(mesh: VertexOutput) -> @location(0) vec4<f32> {
-    let uv = params.uv_min + mesh.uv * params.uv_size;
-    // `params` is uniform, so are these branches: a plane the layout does
-    // not use is not sampled.
-    let first = textureSample(plane0, plane_sampler, uv);
-    if params.planes == 0u {
-        return vec4(first.rgb, params.alpha);
-    }
-    let second = textureSample(plane1, plane_sampler, uv);
-    var yuv = vec4(first.r, second.r, second.g, 1.0);
-    if params.planes == 1u {
-        yuv.z = textureSample(plane2, plane_sampler, uv).r;
-    }
+// A video frame's (Y, U, V, 1), as stored, to light for the panel.
+fn video_to_linear(yuv: vec4<f32>) -> vec3<f32> {
     let rgb = clamp(
         vec3(dot(params.to_r, yuv), dot(params.to_g, yuv), dot(params.to_b, yuv)),
         vec3(0.0),
         vec3(1.0),
     );
-    var linear: vec3<f32>;
-    if params.transfer == 0u {
-        linear = srgb_to_linear(rgb);
-    } else {
-        linear = hdr_to_sdr(rgb);
-    }
-    if params.wide_gamut == 1u {
-        linear = bt2020_to_bt709(linear);
-    }
-    return vec4(clamp(linear, vec3(0.0), vec3(1.0)), params.alpha);
+#ifdef TRANSFER_HLG
+    var linear = hdr_to_sdr(hlg_to_nits(rgb));
+#else ifdef TRANSFER_PQ
+    var linear = hdr_to_sdr(pq_to_nits(rgb));
+#else
+    var linear = srgb_to_linear(rgb);
+#endif
+#ifdef WIDE_GAMUT
+    linear = bt2020_to_bt709(linear);
+#endif
+    return clamp(linear, vec3(0.0), vec3(1.0));
+}
+
+@fragment
+fn fragment(mesh: VertexOutput) -> @location(0) vec4<f32> {
+    let uv = params.uv_min + mesh.uv * params.uv_size;
+#ifdef PLANES_YUV
+    let y = textureSample(plane0, plane_sampler, uv).r;
+    let u = textureSample(plane1, plane_sampler, uv).r;
+    let v = textureSample(plane2, plane_sampler, uv).r;
+    return vec4(video_to_linear(vec4(y, u, v, 1.0)), params.alpha);
+#else ifdef PLANES_SEMI_PLANAR
+    let y = textureSample(plane0, plane_sampler, uv).r;
+    let uv_pair = textureSample(plane1, plane_sampler, uv).rg;
+    return vec4(video_to_linear(vec4(y, uv_pair, 1.0)), params.alpha);
+#else ifdef PIXEL_EXACT
+    // uv is at this pixel's centre, inside its texel.
+    let texel = vec2<i32>(uv * vec2<f32>(textureDimensions(plane0)));
+    return vec4(textureLoad(plane0, texel, 0).rgb, params.alpha);
+#else
+    return vec4(textureSample(plane0, plane_sampler, uv).rgb, params.alpha);
+#endif
 }
