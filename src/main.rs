@@ -11,7 +11,11 @@ use cli::{Cli, Command};
 fn main() -> Result<()> {
     keep_large_buffers_off_the_heap();
     let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Run(cli.run)) {
+    let command = cli.command.unwrap_or(Command::Run(cli.run));
+    if !matches!(command, Command::Run(_)) {
+        end_quietly_when_the_reader_goes();
+    }
+    match command {
         Command::Run(args) => cli::run::exec(args),
         Command::Schedule(args) => cli::schedule::exec(args),
         Command::Catalog(args) => cli::catalog::exec(args),
@@ -26,6 +30,18 @@ fn main() -> Result<()> {
         Command::Bench(args) => cli::bench::exec(args),
         Command::Man(args) => cli::docs::man(args),
         Command::Completions(args) => cli::docs::completions(args),
+    }
+}
+
+/// `infokiosk schedule --days 365 | head`: a command printing a report
+/// ends when whoever reads it has gone, as Unix tools do, instead of
+/// panicking in `println!` (Rust ignores SIGPIPE). The player keeps
+/// ignoring it: a write to a closed socket is an error it handles there.
+fn end_quietly_when_the_reader_goes() {
+    // SAFETY: sets one signal's action back to the default, before any
+    // thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -13,15 +13,14 @@ use infokiosk::health::{
     CheckReport, CheckSettings, HandedOver, Inspection, hand_over, run_checks,
 };
 
-use super::Folders;
+use super::{Folders, Output};
 
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
     folders: Folders,
-    /// Machine-readable output.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    output: Output,
 }
 
 pub fn exec(args: Args) -> Result<()> {
@@ -36,11 +35,8 @@ pub fn exec(args: Args) -> Result<()> {
         ..defaults
     };
     let report = run_checks(config, &settings, Utc::now());
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report.to_json())?);
-    } else {
-        print!("{}", report.to_text());
-    }
+    args.output
+        .print(|| report.to_json(), || report.to_text())?;
     journal_inspection(&report, &args.folders);
     if report.has_failures() {
         anyhow::bail!("the self-test found failures");

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use infokiosk::schedule::{describe, describe_json, plan_json, render_plan};
 
-use super::Folders;
+use super::{Folders, Output};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,9 +18,8 @@ pub struct Args {
     /// Print the plan for this many days from that instant instead.
     #[arg(long, value_name = "N")]
     days: Option<u32>,
-    /// Machine-readable output.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    output: Output,
 }
 
 pub fn exec(args: Args) -> Result<()> {
@@ -31,14 +30,15 @@ pub fn exec(args: Args) -> Result<()> {
     let active = std::fs::read_to_string(config.data_dir.join("state/override.json"))
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok());
-    let text = match (args.days, args.json) {
-        (Some(days), true) => serde_json::to_string_pretty(&plan_json(&schedule, at, days))?,
-        (Some(days), false) => render_plan(&schedule, at, days),
-        (None, true) => {
-            serde_json::to_string_pretty(&describe_json(&schedule, at, active.as_ref()))?
-        }
-        (None, false) => describe(&schedule, at, active.as_ref()),
-    };
-    println!("{}", text.trim_end());
-    Ok(())
+    let lines = |text: String| format!("{}\n", text.trim_end());
+    match args.days {
+        Some(days) => args.output.print(
+            || plan_json(&schedule, at, days),
+            || lines(render_plan(&schedule, at, days)),
+        ),
+        None => args.output.print(
+            || describe_json(&schedule, at, active.as_ref()),
+            || lines(describe(&schedule, at, active.as_ref())),
+        ),
+    }
 }

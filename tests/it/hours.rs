@@ -120,6 +120,40 @@ fn schedule_plan_lists_both_windows_every_day_and_exceptions() {
     }
 }
 
+/// `infokiosk schedule --days 365 | head -1`, as a technician types it:
+/// the command ends quietly when its reader has gone, killed by SIGPIPE
+/// as `seq` or `cat` would be, with no panic on stderr.
+#[test]
+fn a_report_piped_into_head_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+
+    let kiosk = Kiosk::new("");
+    let mut child = Command::new(bin())
+        .args(["schedule", "--config", kiosk.config().to_str().unwrap()])
+        .args(["--at", "2026-11-28T12:00:00Z", "--days", "3650"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("plan for 3650 days"), "{first}");
+    // The reader is gone (dropped above): the rest cannot be written.
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        output.status.signal(),
+        Some(13),
+        "{:?} {stderr}",
+        output.status
+    );
+}
+
 #[test]
 fn bad_schedule_config_names_the_entry() {
     let kiosk = Kiosk::new("schedule:\n  windows: [\"07:00-11:00\", \"10:00-12:00\"]\n");

@@ -92,8 +92,23 @@ impl Fixture {
         journal.append(hcm(local), event).unwrap();
     }
 
+    /// Backs `month` up, as the player or the CLI does.
+    ///
+    /// The lock is an `flock`, and a process forked while it is held shares
+    /// it until that child execs: another test starting a program while a
+    /// backup ran here leaves this one `Busy` for a moment after it (seen
+    /// once in a full run under load). That is waited out, up to a second.
     pub(crate) fn backup(&self, month: &str, force: bool) -> Result<BackupOutcome, BackupError> {
-        run_backup(&self.job(month, force), &mut |_, _| {})
+        let mut tries = 0;
+        loop {
+            match run_backup(&self.job(month, force), &mut |_, _| {}) {
+                Err(BackupError::Busy { .. }) if tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                outcome => return outcome,
+            }
+        }
     }
 
     /// Backs `month` up (not forced) and returns its archive's path.
