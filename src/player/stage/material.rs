@@ -48,8 +48,8 @@ pub struct StageKey {
     pub(super) transfer: Transfer,
     /// BT.2020 primaries, mapped to BT.709.
     pub(super) wide_gamut: bool,
-    /// A picture drawn pixel for pixel (its size the screen's): each pixel
-    /// its texel, read without filtering (a tenth less of llvmpipe's time
+    /// A picture (never a video frame) drawn pixel for pixel (its size the
+    /// screen's): each pixel its texel, read without filtering (a tenth less of llvmpipe's time
     /// for a 1080p picture).
     pub(super) pixel_exact: bool,
 }
@@ -131,7 +131,7 @@ impl Material2d for StageMaterial {
             (transfer == Transfer::Hlg, "TRANSFER_HLG"),
             (transfer == Transfer::Pq, "TRANSFER_PQ"),
             (wide_gamut, "WIDE_GAMUT"),
-            (pixel_exact && planes == Planes::Rgba, "PIXEL_EXACT"),
+            (pixel_exact, "PIXEL_EXACT"),
         ];
         if let Some(fragment) = descriptor.fragment.as_mut() {
             fragment.shader_defs.extend(

@@ -433,12 +433,14 @@ fn fit_layers(
             }
             _ => (Vec2::ZERO, Vec2::ONE),
         };
-        // Filling the screen at its own size: a pixel is a texel.
-        let pixel_exact = crop.is_none() && size == screen && layer.size == physical;
+        // A picture filling the screen at its own size: a pixel is a texel.
+        // (Never set for video frames: `put_frame` writes the whole key at
+        // each frame, and the two would rebuild the material every frame.)
+        let fills = crop.is_none() && size == screen && layer.size == physical;
         change_material(&mut materials, &layer.material, false, |material| {
             material.params.uv_min = uv_min;
             material.params.uv_size = uv_size;
-            material.key.pixel_exact = pixel_exact;
+            material.key.pixel_exact = fills && material.key.planes == Planes::Rgba;
         });
     }
 }
