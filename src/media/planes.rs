@@ -82,9 +82,10 @@ impl PixelLayout {
 }
 
 /// How a stream's R'G'B' turns into light (its transfer function).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Transfer {
     /// Standard dynamic range (BT.709, BT.601, sRGB): shown as sRGB.
+    #[default]
     Sdr,
     /// Hybrid log-gamma (ARIB STD-B67, BT.2100): phones' HDR.
     Hlg,

@@ -43,7 +43,7 @@ impl Default for StageParams {
 /// and both HDR transfer functions at each frame (12 % of a core for a
 /// 1080p picture drawn once a second, against 8.6 % compiled for RGBA
 /// alone: `infokiosk bench idle`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct StageKey {
     pub(super) planes: Planes,
     pub(super) transfer: Transfer,
@@ -55,21 +55,11 @@ pub struct StageKey {
     pub(super) pixel_exact: bool,
 }
 
-impl Default for StageKey {
-    fn default() -> Self {
-        Self {
-            planes: Planes::Rgba,
-            transfer: Transfer::Sdr,
-            wide_gamut: false,
-            pixel_exact: false,
-        }
-    }
-}
-
 /// How the planes are laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Planes {
     /// A picture, RGBA in plane 0.
+    #[default]
     Rgba,
     /// Y, U, V (I420, Y42B or Y444: each plane's texture is its own size).
     Yuv,
