@@ -88,7 +88,7 @@ impl Plugin for PlayerPlugin {
                 // No multisampling: the stage is axis-aligned rectangles and
                 // text from a glyph atlas, and 4x MSAA made each frame cost
                 // a software renderer several times over.
-                commands.spawn((Camera2d, Msaa::Off));
+                commands.spawn((Camera2d, stage::camera(), Msaa::Off));
             })
             .add_systems(
                 Update,

@@ -49,6 +49,18 @@ fn decode_file(file: std::fs::File) -> Result<Image, String> {
     decode_from(std::io::BufReader::new(file))
 }
 
+/// Lays a picture with transparent parts on the black of the screen, so
+/// that it looks the same drawn by the stage's shader and copied into the
+/// frame, and a transparent pixel never shows the colour its maker left
+/// under it.
+fn on_black(rgba: &mut image::RgbaImage) {
+    for pixel in rgba.pixels_mut() {
+        let [r, g, b, a] = pixel.0;
+        let cover = |channel: u8| ((u16::from(channel) * u16::from(a) + 127) / 255) as u8;
+        pixel.0 = [cover(r), cover(g), cover(b), u8::MAX];
+    }
+}
+
 fn decode_from(source: impl std::io::BufRead + std::io::Seek) -> Result<Image, String> {
     let mut reader = image::ImageReader::new(source)
         .with_guessed_format()
@@ -64,7 +76,11 @@ fn decode_from(source: impl std::io::BufRead + std::io::Seek) -> Result<Image, S
     if picture.width() > MAX_SIDE || picture.height() > MAX_SIDE {
         picture = picture.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle);
     }
-    let rgba = picture.to_rgba8();
+    let has_alpha = picture.color().has_alpha();
+    let mut rgba = picture.to_rgba8();
+    if has_alpha {
+        on_black(&mut rgba);
+    }
     let (width, height) = rgba.dimensions();
     Ok(Image::new(
         Extent3d {
@@ -77,4 +93,24 @@ fn decode_from(source: impl std::io::BufRead + std::io::Seek) -> Result<Image, S
         TextureFormat::Rgba8UnormSrgb,
         RenderAssetUsages::RENDER_WORLD,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_transparent_part_is_laid_on_black() {
+        let mut picture = image::RgbaImage::from_vec(
+            3,
+            1,
+            vec![255, 255, 255, 0, 200, 100, 50, 128, 10, 20, 30, 255],
+        )
+        .unwrap();
+        on_black(&mut picture);
+        assert_eq!(
+            picture.into_raw(),
+            vec![0, 0, 0, 255, 100, 50, 25, 255, 10, 20, 30, 255]
+        );
+    }
 }

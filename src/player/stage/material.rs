@@ -51,7 +51,8 @@ pub struct StageKey {
     pub(super) wide_gamut: bool,
     /// A picture (never a video frame) drawn pixel for pixel (its size the
     /// screen's): each pixel its texel, read without filtering (7.8 %
-    /// against 8.6 % of a core for a 1080p picture under llvmpipe).
+    /// against 8.6 % of a core for a 1080p picture under llvmpipe). Alone
+    /// and opaque on the stage, it is copied instead (`copy.rs`: 3.4 %).
     pub(super) pixel_exact: bool,
 }
 

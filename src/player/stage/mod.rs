@@ -7,10 +7,12 @@
 //! A video frame is not copied on its way: the render world writes its
 //! planes from the decoder's buffer straight into the layer's textures.
 
+mod copy;
 mod material;
 mod upload;
 
 use bevy::asset::{RenderAssetUsages, embedded_asset};
+use bevy::camera::visibility::RenderLayers;
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
@@ -25,6 +27,7 @@ use crate::config::Transition;
 use crate::journal::Event;
 use crate::journal::plugin::Record;
 use crate::media::{Frame, Transfer};
+pub(super) use copy::camera;
 use material::{Planes, StageKey, StageMaterial, change_material};
 use upload::{ExtractedUploads, FrameUploads, Upload, extract_uploads, size_plane, write_frames};
 
@@ -301,14 +304,14 @@ pub(super) fn plugin(app: &mut App) {
                     .before(RenderSystems::Render),
             );
     }
-    app.add_plugins(Material2dPlugin::<StageMaterial>::default())
+    app.add_plugins((Material2dPlugin::<StageMaterial>::default(), copy::plugin))
         .insert_resource(uploads)
         .add_systems(Startup, spawn_layers)
         // After `app_started` is journaled, which it qualifies.
         .add_systems(PostStartup, check_sixteen_bit_planes)
         .add_systems(
             Update,
-            (fade_layers, fit_layers)
+            (fade_layers, fit_layers, copy::choose_copy)
                 .chain()
                 .in_set(super::PlaybackSystems::Present),
         );
@@ -331,6 +334,7 @@ fn spawn_layers(
                 MeshMaterial2d(material.clone()),
                 Transform::from_xyz(0.0, 0.0, z),
                 Visibility::Hidden,
+                RenderLayers::layer(0),
             ))
             .id();
         Layer {
