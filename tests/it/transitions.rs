@@ -413,6 +413,50 @@ fn crossfade_blends_one_item_into_the_next() {
     );
 }
 
+#[test]
+fn a_text_slide_covers_the_picture_before_it_and_uncovers_the_next() {
+    // Pictures of the window's size, copied into the frame rather than
+    // drawn; the slide's background is the camera's clear colour.
+    let kiosk = Kiosk::new(
+        "image_seconds: 1.5\nticker:\n  enabled: false\ntext:\n  background: \"#2040a0\"\n",
+    );
+    let content = kiosk.content();
+    make_png(&content.join("1-red.png"), "red", 400, 300);
+    std::fs::write(content.join("2-notice.vi.txt"), "Thông báo\n").unwrap();
+    make_png(&content.join("3-green.png"), "green", 400, 300);
+    age_folder(&content);
+    let theme = [32.0, 64.0, 160.0];
+    let mut args: Vec<String> = ["--window-size", "400x300"].map(String::from).into();
+    args.extend(screenshots_every(kiosk.dir.path(), 0.5, 1.0, 8.0));
+    let log = play_logged_with(&kiosk, 8.5, &args);
+
+    let mut seen = Vec::new();
+    for logged in &log {
+        let (name, colour) = match &logged.shown {
+            Shown::Stage(item, _, _) if item == "1-red.png" => ("red", RED),
+            Shown::Stage(item, _, _) if item == "3-green.png" => ("green", GREEN),
+            Shown::Text(item) if item == "2-notice.vi.txt" => ("slide", theme),
+            _ => continue,
+        };
+        for path in &logged.screenshots {
+            // The left margin, where the slide has no text.
+            let shot = Shot::open(path);
+            assert!(
+                shot.is_near(12, 150, colour, 2.0),
+                "{}: the {name} frame looks {:?} at the left edge",
+                path.display(),
+                shot.mean(12, 150, 16)
+            );
+            seen.push(name);
+        }
+    }
+    seen.dedup();
+    assert!(
+        seen.windows(3).any(|w| w == ["red", "slide", "green"]),
+        "screenshots of the red picture, the slide, then the green one: {seen:?}"
+    );
+}
+
 /// `front` at `alpha` over `back`, mixed in linear light as the sRGB
 /// render target mixes them.
 fn blend(front: [f64; 3], back: [f64; 3], alpha: f64) -> [f64; 3] {

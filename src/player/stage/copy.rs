@@ -5,7 +5,10 @@
 //! frame log and the service status read); only the camera stops seeing it
 //! (another render layer) while its picture is copied, and the frame is not
 //! cleared under it.
-
+//!
+//! For the same reason a text slide, which covers the whole screen above
+//! the stage, has its background colour drawn by the camera's clear (a
+//! pass the frame makes anyway), and the stage under it is not drawn.
 use bevy::camera::visibility::RenderLayers;
 use bevy::camera::{CameraMainTextureUsages, CameraOutputMode, ClearColorConfig};
 use bevy::core_pipeline::{Core2d, Core2dSystems};
@@ -24,9 +27,14 @@ use bevy::render::view::ViewTarget;
 use super::material::StageMaterial;
 use super::{Layer, Layers, Stage};
 
-/// The render layer of a stage layer whose picture is copied (the camera
-/// sees layer 0 only).
-const COPIED: usize = 1;
+/// The render layer of a stage layer the camera does not draw, its picture
+/// copied or the screen covered (the camera sees layer 0 only).
+const UNSEEN: usize = 1;
+
+/// The colour of what covers the whole screen above the stage (a text
+/// slide), if anything does: the frame is cleared to it.
+#[derive(Resource, Clone, Copy, Default, PartialEq)]
+pub struct ScreenCover(pub Option<Color>);
 
 /// The picture copied into this frame in place of drawing the front layer.
 #[derive(Resource, Clone, Default, PartialEq, ExtractResource)]
@@ -34,6 +42,7 @@ pub(super) struct ScreenCopy(Option<AssetId<Image>>);
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ScreenCopy>()
+        .init_resource::<ScreenCover>()
         .add_plugins(ExtractResourcePlugin::<ScreenCopy>::default());
     if let Some(render_app) = app.get_sub_app_mut(RenderApp) {
         render_app.add_systems(Core2d, copy_picture.before(Core2dSystems::MainPass));
@@ -57,10 +66,12 @@ pub fn camera() -> (Camera, CameraMainTextureUsages) {
 
 /// Main world, after the layers are fitted: copies the front layer's
 /// picture if it fills the screen pixel for pixel, is opaque and is alone
-/// (no crossfade, the other layer hidden: it would be drawn over the copy).
+/// (no crossfade, the other layer hidden: it would be drawn over the copy);
+/// draws no layer while the screen is covered.
 pub(super) fn choose_copy(
     layers: Res<Layers>,
     materials: Res<Assets<StageMaterial>>,
+    cover: Res<ScreenCover>,
     mut copy: ResMut<ScreenCopy>,
     mut nodes: Query<(&Visibility, &mut RenderLayers), With<Stage>>,
     mut camera: Single<&mut Camera>,
@@ -75,23 +86,28 @@ pub(super) fn choose_copy(
     let alone = layers.fade.is_none() && front.alpha >= 1.0 && shown(front) && !shown(back);
     let picture = materials
         .get(&front.material)
-        .filter(|material| alone && material.key.pixel_exact)
+        .filter(|material| cover.0.is_none() && alone && material.key.pixel_exact)
         .and_then(|material| material.plane0.as_ref())
         .map(Handle::id);
     copy.set_if_neq(ScreenCopy(picture));
     for layer in &layers.layers {
         if let Ok((_, mut seen_by)) = nodes.get_mut(layer.entity) {
             let copied = picture.is_some() && layer.entity == front.entity;
-            seen_by.set_if_neq(RenderLayers::layer(if copied { COPIED } else { 0 }));
+            let drawn = cover.0.is_none() && !copied;
+            seen_by.set_if_neq(RenderLayers::layer(if drawn { 0 } else { UNSEEN }));
         }
     }
-    let cleared = !matches!(camera.clear_color, ClearColorConfig::None);
-    if cleared == picture.is_some() {
-        camera.clear_color = if cleared {
-            ClearColorConfig::None
-        } else {
-            ClearColorConfig::Default
-        };
+    let clear = match (cover.0, picture) {
+        (Some(colour), _) => ClearColorConfig::Custom(colour),
+        (None, Some(_)) => ClearColorConfig::None,
+        (None, None) => ClearColorConfig::Default,
+    };
+    let unchanged = match (camera.clear_color, clear) {
+        (ClearColorConfig::Custom(was), ClearColorConfig::Custom(is)) => was == is,
+        (was, is) => std::mem::discriminant(&was) == std::mem::discriminant(&is),
+    };
+    if !unchanged {
+        camera.clear_color = clear;
     }
 }
 

@@ -27,7 +27,7 @@ use crate::config::Transition;
 use crate::journal::Event;
 use crate::journal::plugin::Record;
 use crate::media::{Frame, Transfer};
-pub(super) use copy::camera;
+pub(super) use copy::{ScreenCover, camera};
 use material::{Planes, StageKey, StageMaterial, change_material};
 use upload::{ExtractedUploads, FrameUploads, Upload, extract_uploads, size_plane, write_frames};
 

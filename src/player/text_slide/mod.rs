@@ -13,7 +13,9 @@ mod fit;
 
 use bevy::prelude::*;
 
+use super::PlaybackSystems;
 use super::spans::{line_spans, run_font};
+use super::stage::ScreenCover;
 use crate::config::{TextAlign, TextConfig, rgb};
 use crate::content::Sidecar;
 use crate::fonts::Fonts;
@@ -114,6 +116,7 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<SlideTheme>()
         .init_resource::<Pace>()
         .init_resource::<background::RefusedBackgrounds>()
+        .init_resource::<ScreenCover>()
         .add_systems(
             Update,
             (
@@ -124,7 +127,26 @@ pub(super) fn plugin(app: &mut App) {
                 background::cover_screen_with_backgrounds,
             )
                 .chain(),
+        )
+        .add_systems(
+            Update,
+            cover_screen
+                .after(PlaybackSystems::Advance)
+                .before(PlaybackSystems::Present),
         );
+}
+
+/// A slide on screen covers the stage: the frame is cleared to its
+/// background colour, and the stage under it is not drawn. A full-screen
+/// background drawn by the UI cost llvmpipe about 20 ms a frame; the clear
+/// is made anyway.
+fn cover_screen(
+    theme: Res<SlideTheme>,
+    slides: Query<&Visibility, With<TextSlide>>,
+    mut cover: ResMut<ScreenCover>,
+) {
+    let shown = slides.iter().any(|v| *v == Visibility::Visible);
+    cover.set_if_neq(ScreenCover(shown.then_some(theme.background)));
 }
 
 /// Spawns a slide, hidden, for fitting; playback makes it visible.
@@ -160,7 +182,8 @@ pub fn spawn_text_slide(
                 overflow: Overflow::clip(),
                 ..default()
             },
-            BackgroundColor(theme.background),
+            // No background of its own: the frame is cleared to the
+            // theme's colour while a slide shows (`cover_screen`).
             GlobalZIndex(1),
             Visibility::Hidden,
         ))
