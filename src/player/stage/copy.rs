@@ -25,7 +25,7 @@ use bevy::render::texture::GpuImage;
 use bevy::render::view::ViewTarget;
 
 use super::material::StageMaterial;
-use super::{Layer, Layers, Stage};
+use super::{Layers, Stage};
 
 /// The render layer of a stage layer the camera does not draw, its picture
 /// copied or the screen covered (the camera sees layer 0 only).
@@ -65,9 +65,10 @@ pub fn camera() -> (Camera, CameraMainTextureUsages) {
 }
 
 /// Main world, after the layers are fitted: copies the front layer's
-/// picture if it fills the screen pixel for pixel, is opaque and is alone
-/// (no crossfade, the other layer hidden: it would be drawn over the copy);
-/// draws no layer while the screen is covered.
+/// picture if it fills the screen pixel for pixel and is alone on the
+/// stage; draws no layer while the screen is covered. Without a crossfade
+/// the front layer is opaque and the other one hidden (`StageLayers::show`,
+/// `fade_layers`), so nothing is drawn over the copy.
 pub(super) fn choose_copy(
     layers: Res<Layers>,
     materials: Res<Assets<StageMaterial>>,
@@ -76,14 +77,11 @@ pub(super) fn choose_copy(
     mut nodes: Query<(&Visibility, &mut RenderLayers), With<Stage>>,
     mut camera: Single<&mut Camera>,
 ) {
-    let shown = |layer: &Layer| {
-        nodes
-            .get(layer.entity)
-            .is_ok_and(|(visibility, _)| *visibility == Visibility::Visible)
-    };
     let front = &layers.layers[layers.front];
-    let back = &layers.layers[1 - layers.front];
-    let alone = layers.fade.is_none() && front.alpha >= 1.0 && shown(front) && !shown(back);
+    let alone = layers.fade.is_none()
+        && nodes
+            .get(front.entity)
+            .is_ok_and(|(visibility, _)| *visibility == Visibility::Visible);
     let picture = materials
         .get(&front.material)
         .filter(|material| cover.0.is_none() && alone && material.key.pixel_exact)
@@ -97,17 +95,13 @@ pub(super) fn choose_copy(
             seen_by.set_if_neq(RenderLayers::layer(if drawn { 0 } else { UNSEEN }));
         }
     }
-    let clear = match (cover.0, picture) {
-        (Some(colour), _) => ClearColorConfig::Custom(colour),
-        (None, Some(_)) => ClearColorConfig::None,
-        (None, None) => ClearColorConfig::Default,
-    };
-    let unchanged = match (camera.clear_color, clear) {
-        (ClearColorConfig::Custom(was), ClearColorConfig::Custom(is)) => was == is,
-        (was, is) => std::mem::discriminant(&was) == std::mem::discriminant(&is),
-    };
-    if !unchanged {
-        camera.clear_color = clear;
+    // The camera is touched only when what it clears to may have changed.
+    if cover.is_changed() || copy.is_changed() {
+        camera.clear_color = match (cover.0, picture) {
+            (Some(colour), _) => ClearColorConfig::Custom(colour),
+            (None, Some(_)) => ClearColorConfig::None,
+            (None, None) => ClearColorConfig::Default,
+        };
     }
 }
 

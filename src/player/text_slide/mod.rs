@@ -116,7 +116,6 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<SlideTheme>()
         .init_resource::<Pace>()
         .init_resource::<background::RefusedBackgrounds>()
-        .init_resource::<ScreenCover>()
         .add_systems(
             Update,
             (
